@@ -1,0 +1,96 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/alicebob/miniredis/v2"
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// Client is the go-redis client every store uses: a single server, Sentinel or Cluster.
+type Client = goredis.UniversalClient
+
+// Conn is an open Redis connection and what closes it (the embedded server too).
+type Conn struct {
+	Client Client
+	// Embedded is the in-process server when no URL was configured; nil otherwise.
+	Embedded *miniredis.Miniredis
+	// Addr is the address clients (asynq) connect to.
+	Addr     string
+	Password string
+	DB       int
+}
+
+// Close closes the client and stops an embedded server.
+func (c *Conn) Close() error {
+	err := c.Client.Close()
+	if c.Embedded != nil {
+		c.Embedded.Close()
+	}
+	return err
+}
+
+// Open connects to Redis at rawURL. An empty URL starts an embedded in-process server, and says so in the log:
+// everything then lives in memory and is gone when the process stops.
+//
+// URL forms: redis://[:password@]host:port/db and rediss:// (TLS) for one server; add ?cluster=1 (and more
+// ?addr=host:port) for Cluster; ?sentinel_master=NAME (hosts are then the Sentinels) for Sentinel.
+func Open(ctx context.Context, rawURL string, log *slog.Logger) (*Conn, error) {
+	if rawURL == "" {
+		m, err := miniredis.Run()
+		if err != nil {
+			return nil, fmt.Errorf("start embedded redis: %w", err)
+		}
+		log.Warn("no REDIS_URL set: using an embedded in-memory store; all state is lost when the bot stops")
+		c := goredis.NewUniversalClient(&goredis.UniversalOptions{Addrs: []string{m.Addr()}})
+		return &Conn{Client: c, Embedded: m, Addr: m.Addr()}, nil
+	}
+	opts, err := universalOptions(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	c := goredis.NewUniversalClient(opts)
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("connect redis: %w", err)
+	}
+	return &Conn{Client: c, Addr: opts.Addrs[0], Password: opts.Password, DB: opts.DB}, nil
+}
+
+func universalOptions(rawURL string) (*goredis.UniversalOptions, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	q := u.Query()
+	master := q.Get("sentinel_master")
+	cluster := q.Get("cluster") == "1" || q.Get("cluster") == "true"
+	q.Del("sentinel_master")
+	q.Del("cluster")
+	u.RawQuery = q.Encode()
+	clean := u.String()
+	if cluster {
+		co, err := goredis.ParseClusterURL(clean)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL (cluster): %w", err)
+		}
+		return &goredis.UniversalOptions{Addrs: co.Addrs, Username: co.Username, Password: co.Password, TLSConfig: co.TLSConfig, IsClusterMode: true}, nil
+	}
+	// Extra hosts for Sentinel come as ?addr=host:port like the cluster form.
+	extra := q["addr"]
+	q.Del("addr")
+	u.RawQuery = q.Encode()
+	o, err := goredis.ParseURL(u.String())
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	addrs := append([]string{o.Addr}, extra...)
+	if master != "" && !strings.HasPrefix(rawURL, "unix") {
+		return &goredis.UniversalOptions{Addrs: addrs, MasterName: master, Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig}, nil
+	}
+	return &goredis.UniversalOptions{Addrs: addrs[:1], Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig}, nil
+}

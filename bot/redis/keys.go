@@ -1,0 +1,36 @@
+package redis
+
+// Every key mentorbot writes is built here. Keys are prefixed "mb:"; a user's keys carry the profile id as a hash
+// tag ("mb:{pid}:…") so one user's keys share a Redis Cluster slot and one script can update them atomically.
+// Global indexes live outside any user's slot and are only ever updated with idempotent commands.
+
+const prefix = "mb:"
+
+func userKey(pid, name string) string { return prefix + "{" + pid + "}:" + name }
+
+// Per user.
+func keyProfile(pid string) string     { return userKey(pid, "profile") }
+func keyConv(pid string) string        { return userKey(pid, "conv") }
+func keyRev(pid string) string         { return userKey(pid, "rev") }
+func keyLink(pid string) string        { return userKey(pid, "link") }
+func keySeen(pid, ev string) string    { return userKey(pid, "seen:"+ev) }
+func keyUserPattern(pid string) string { return prefix + "{" + pid + "}:*" }
+
+// Global indexes.
+func keyUsers() string             { return prefix + "users" }
+func keyRole(role string) string   { return prefix + "role:" + role }
+func keyDeadlines() string         { return prefix + "deadlines" }
+func keyInvite(hash string) string { return prefix + "invite:" + hash }
+
+// Locks (bot/nudge and the Telegram poller use them through this package).
+func keyLock(name string) string { return prefix + "lock:" + name }
+
+// --- Telegram adapter keys ---
+
+// --- Slack adapter keys ---
+
+// --- Check-ins and alerts keys ---
+
+// --- Lessons keys ---
+
+// --- Pairs, sessions and nudges keys ---

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/m4pris/mentorbot/bot/redis"
+	"github.com/m4pris/mentorbot/content"
+	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/programme"
+)
+
+// Main is one running mentorbot: Redis, the engine with every flow, and (for serve) the adapters and workers.
+// End-to-end tests build it the same way the binary does.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	Clock  flows.Clock
+
+	Conn   *redis.Conn
+	Store  *redis.Store
+	Engine *flows.Engine
+}
+
+// Open connects to Redis and builds the engine. queue may be nil (set later with SetQueue).
+func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) (*Main, error) {
+	cat, err := content.Default()
+	if err != nil {
+		return nil, fmt.Errorf("load content: %w", err)
+	}
+	conn, err := redis.Open(ctx, cfg.RedisURL, log)
+	if err != nil {
+		return nil, err
+	}
+	m := &Main{Config: cfg, Log: log, Clock: flows.ClockFunc(time.Now), Conn: conn, Store: redis.NewStore(conn.Client)}
+	m.Engine = flows.New(flows.Options{
+		Store: m.Store, Clock: m.Clock, Content: cat, Queue: queue, Admins: cfg.Admins, Logger: log,
+	})
+	programme.Register(m.Engine, programme.Deps{Directory: m.Store, Invites: m.Store})
+	return m, nil
+}
+
+// Close releases Redis (and stops an embedded server).
+func (m *Main) Close() error { return m.Conn.Close() }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/m4pris/mentorbot/flows"
+)
+
+// Config is mentorbot's configuration, read from the environment (README lists every variable). Zero values mean
+// the default stated on each field.
+type Config struct {
+	// RedisURL (REDIS_URL): empty starts an embedded in-memory store (local chat, tries); production sets it.
+	RedisURL string
+	// Admins (MENTORBOT_ADMINS): comma-separated platform:id pairs that get the coordinator role.
+	Admins []flows.Identity
+	// DataKey (MENTORBOT_DATA_KEY): base64 32-byte key(s) for encrypting health data; see README.
+	DataKey string
+	// HTTPAddr (MENTORBOT_HTTP_ADDR): where serve listens for webhooks, health and metrics. Default ":8080".
+	HTTPAddr string
+	// LogLevel (MENTORBOT_LOG_LEVEL): debug, info (default), warn, error.
+	LogLevel string
+	// ShutdownTimeout (MENTORBOT_SHUTDOWN_TIMEOUT): how long in-flight work may take at shutdown. Default 20s.
+	ShutdownTimeout time.Duration
+
+	// Telegram (TELEGRAM_*): see bot/telegram.
+	TelegramToken         string
+	TelegramAPIURL        string
+	TelegramWebhookURL    string
+	TelegramWebhookSecret string
+
+	// Slack (SLACK_*): see bot/slack.
+	SlackBotToken      string
+	SlackAppToken      string
+	SlackSigningSecret string
+	SlackAPIURL        string
+	SlackAlertChannel  string
+	SlackCommand       string
+}
+
+// configFromEnv reads the configuration. getenv is os.Getenv outside tests.
+func configFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		RedisURL:              getenv("REDIS_URL"),
+		DataKey:               getenv("MENTORBOT_DATA_KEY"),
+		HTTPAddr:              or(getenv("MENTORBOT_HTTP_ADDR"), ":8080"),
+		LogLevel:              or(getenv("MENTORBOT_LOG_LEVEL"), "info"),
+		TelegramToken:         getenv("TELEGRAM_BOT_TOKEN"),
+		TelegramAPIURL:        getenv("TELEGRAM_API_URL"),
+		TelegramWebhookURL:    getenv("TELEGRAM_WEBHOOK_URL"),
+		TelegramWebhookSecret: getenv("TELEGRAM_WEBHOOK_SECRET"),
+		SlackBotToken:         getenv("SLACK_BOT_TOKEN"),
+		SlackAppToken:         getenv("SLACK_APP_TOKEN"),
+		SlackSigningSecret:    getenv("SLACK_SIGNING_SECRET"),
+		SlackAPIURL:           getenv("SLACK_API_URL"),
+		SlackAlertChannel:     getenv("SLACK_ALERT_CHANNEL"),
+		SlackCommand:          or(getenv("SLACK_COMMAND"), "/mentor"),
+		ShutdownTimeout:       20 * time.Second,
+	}
+	if v := getenv("MENTORBOT_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("MENTORBOT_SHUTDOWN_TIMEOUT: want a duration like 20s, got %q", v)
+		}
+		c.ShutdownTimeout = d
+	}
+	for _, s := range strings.Split(getenv("MENTORBOT_ADMINS"), ",") {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		id, ok := flows.ParseIdentity(s)
+		if !ok {
+			return c, fmt.Errorf("MENTORBOT_ADMINS: %q is not platform:id (telegram:123, slack:U123, console:name)", s)
+		}
+		c.Admins = append(c.Admins, id)
+	}
+	if c.TelegramWebhookURL != "" && c.TelegramWebhookSecret == "" {
+		return c, fmt.Errorf("TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_WEBHOOK_URL")
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+var _ = os.Getenv

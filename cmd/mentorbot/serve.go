@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// component is one long-running part of serve: a platform adapter, the schedulers, the queue worker.
+// Start returns once the component runs; Stop stops it and waits for its in-flight work.
+type component interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+}
+
+// parts is what serve runs, assembled by the build functions of each platform and subsystem (one file each).
+type parts struct {
+	mux *http.ServeMux
+	// intake receive updates (adapters); they stop first, finishing the updates they hold.
+	intake []component
+	// workers are schedulers and queue workers; they stop after intake.
+	workers []component
+	// ready reports whether every part is ready (/readyz); a nil entry is skipped.
+	ready []func(context.Context) error
+}
+
+// builders add each subsystem to parts when it is configured. They run in this order.
+var builders = []func(ctx context.Context, m *Main, p *parts) error{
+	buildNudge,
+	buildTelegram,
+	buildSlack,
+}
+
+// runServe runs every configured platform adapter, the schedulers and the HTTP server until ctx ends. Shutdown
+// order: stop intake (HTTP server and adapters, finishing in-flight updates within the timeout), stop schedulers
+// and workers, then close Redis.
+func runServe(ctx context.Context, _ []string, stderr io.Writer, getenv func(string) string) error {
+	cfg, err := configFromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	m, err := Open(ctx, cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return m.Serve(ctx, ln)
+}
+
+// Serve runs serve on listener ln until ctx ends (tests call it directly).
+func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
+	log := m.Log
+	p := &parts{mux: http.NewServeMux()}
+	p.ready = append(p.ready, func(ctx context.Context) error { return m.Conn.Client.Ping(ctx).Err() })
+	for _, b := range builders {
+		if err := b(ctx, m, p); err != nil {
+			return err
+		}
+	}
+	p.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	p.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		for _, ready := range p.ready {
+			if ready == nil {
+				continue
+			}
+			if err := ready(r.Context()); err != nil {
+				http.Error(w, "not ready", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	for _, c := range append(append([]component{}, p.workers...), p.intake...) {
+		if err := c.Start(ctx); err != nil {
+			return err
+		}
+	}
+	srv := &http.Server{Handler: p.mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() {
+		log.Info("http listening", "addr", ln.Addr().String())
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Error("http shutdown", "err", err)
+	}
+	for _, group := range [][]component{p.intake, p.workers} {
+		for _, c := range group {
+			if err := c.Stop(sctx); err != nil {
+				log.Error("stop", "err", err)
+			}
+		}
+	}
+	return runErr
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}

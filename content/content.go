@@ -1,0 +1,218 @@
+// Package content holds the programme's words: UI strings, lessons and check-in instruments in English, Danish and
+// Romanian, embedded in the binary, with a loader that validates them at start-up and a checker for CI.
+package content
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+)
+
+// Languages every text must exist in. English is the fallback.
+var Languages = []string{"en", "da", "ro"}
+
+//go:embed ui lessons
+var embedded embed.FS
+
+// FS returns the embedded content files.
+func FS() fs.FS { return embedded }
+
+// Catalog is the loaded, validated content.
+type Catalog struct {
+	bundle *i18n.Bundle
+	locs   map[string]*i18n.Localizer
+	// ids lists the UI string ids per language.
+	ids map[string]map[string]bool
+	// plural marks ids that have plural forms in some language.
+	plural map[string]bool
+}
+
+var (
+	defaultOnce    sync.Once
+	defaultCatalog *Catalog
+	defaultErr     error
+)
+
+// Default loads the embedded content once and returns it.
+func Default() (*Catalog, error) {
+	defaultOnce.Do(func() { defaultCatalog, defaultErr = Load(embedded) })
+	return defaultCatalog, defaultErr
+}
+
+// MustDefault is Default for tests and tools; it panics on invalid content.
+func MustDefault() *Catalog {
+	c, err := Default()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Load reads and validates the content in fsys. It fails on any problem Check reports.
+func Load(fsys fs.FS) (*Catalog, error) {
+	c, problems := load(fsys)
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("content: %d problems, first: %s", len(problems), problems[0])
+	}
+	return c, nil
+}
+
+// Problem is one thing wrong with the content.
+type Problem struct {
+	File    string
+	Message string
+}
+
+func (p Problem) String() string { return p.File + ": " + p.Message }
+
+// Check reports every problem in the content: missing languages or keys, bad templates, plural forms a language
+// needs, and the lesson and instrument rules.
+func Check(fsys fs.FS) []Problem {
+	_, problems := load(fsys)
+	return problems
+}
+
+func load(fsys fs.FS) (*Catalog, []Problem) {
+	var problems []Problem
+	bundle := i18n.NewBundle(language.English)
+	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	c := &Catalog{bundle: bundle, locs: map[string]*i18n.Localizer{}, ids: map[string]map[string]bool{}, plural: map[string]bool{}}
+	for _, l := range Languages {
+		c.ids[l] = map[string]bool{}
+	}
+	files, err := fs.Glob(fsys, "ui/*.yaml")
+	if err != nil || len(files) == 0 {
+		return nil, []Problem{{File: "ui", Message: "no UI string files"}}
+	}
+	groups := map[string]map[string]bool{} // file group ("core") → languages present
+	for _, f := range files {
+		base := strings.TrimSuffix(path.Base(f), ".yaml")
+		group, lang, ok := strings.Cut(base, ".")
+		if !ok || !isLanguage(lang) {
+			problems = append(problems, Problem{f, "file name must be <group>.<en|da|ro>.yaml"})
+			continue
+		}
+		if groups[group] == nil {
+			groups[group] = map[string]bool{}
+		}
+		groups[group][lang] = true
+		mf, err := bundle.LoadMessageFileFS(fsys, f)
+		if err != nil {
+			problems = append(problems, Problem{f, err.Error()})
+			continue
+		}
+		for _, m := range mf.Messages {
+			if c.ids[lang][m.ID] {
+				problems = append(problems, Problem{f, "duplicate id " + m.ID})
+			}
+			c.ids[lang][m.ID] = true
+			if m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != "" {
+				c.plural[m.ID] = true
+			}
+		}
+	}
+	for group, langs := range groups {
+		for _, l := range Languages {
+			if !langs[l] {
+				problems = append(problems, Problem{"ui/" + group + "." + l + ".yaml", "missing language file"})
+			}
+		}
+	}
+	for _, l := range Languages {
+		c.locs[l] = i18n.NewLocalizer(bundle, l)
+	}
+	problems = append(problems, c.checkKeys()...)
+	for _, check := range extraChecks {
+		problems = append(problems, check(fsys)...)
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].File < problems[j].File })
+	return c, problems
+}
+
+// extraChecks are the checks of other content kinds (lessons, instruments), registered by their files.
+var extraChecks []func(fs.FS) []Problem
+
+func isLanguage(l string) bool {
+	for _, x := range Languages {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// checkKeys finds ids missing in a language and messages that fail to render (bad template, missing plural form).
+func (c *Catalog) checkKeys() []Problem {
+	var problems []Problem
+	all := map[string]bool{}
+	for _, ids := range c.ids {
+		for id := range ids {
+			all[id] = true
+		}
+	}
+	for id := range all {
+		for _, l := range Languages {
+			if !c.ids[l][id] {
+				problems = append(problems, Problem{"ui (" + l + ")", "missing key " + id})
+				continue
+			}
+			// Render with counts that reach every CLDR plural form of en, da and ro.
+			if !c.plural[id] {
+				if _, err := c.locs[l].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: sampleData{}}); err != nil {
+					problems = append(problems, Problem{"ui (" + l + ")", fmt.Sprintf("key %s does not render: %v", id, err)})
+				}
+				continue
+			}
+			for _, n := range []int{0, 1, 2, 5, 21, 101} {
+				if _, err := c.locs[l].Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: n, TemplateData: sampleData{}}); err != nil {
+					problems = append(problems, Problem{"ui (" + l + ")", fmt.Sprintf("key %s does not render for count %d: %v", id, n, err)})
+					break
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// sampleData answers any template field during the check.
+type sampleData map[string]any
+
+// Has reports whether a UI string exists in lang.
+func (c *Catalog) Has(lang, id string) bool { return c.ids[lang][id] }
+
+// T renders UI string id in lang with data. A missing translation falls back to English, then to the id itself:
+// a user never sees a crash for a missing text, and the content check catches it before release.
+func (c *Catalog) T(lang, id string, data map[string]any) string {
+	return c.render(lang, id, nil, data)
+}
+
+// N renders a UI string with a plural count (available to the template as .Count).
+func (c *Catalog) N(lang, id string, count int, data map[string]any) string {
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Count"] = count
+	return c.render(lang, id, count, data)
+}
+
+func (c *Catalog) render(lang, id string, count any, data map[string]any) string {
+	for _, l := range []string{lang, "en"} {
+		loc := c.locs[l]
+		if loc == nil || !c.ids[l][id] {
+			continue
+		}
+		s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+		if err == nil {
+			return s
+		}
+	}
+	return id
+}

@@ -1,0 +1,240 @@
+package flows_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/m4pris/mentorbot/content"
+	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/flowtest"
+	"github.com/m4pris/mentorbot/flows/programme"
+)
+
+// echoFlow asks two questions; its version can be changed to simulate a deploy.
+func echoFlow(version int) *flows.Flow {
+	return &flows.Flow{
+		Name: "echo", Version: version, First: "one", Commands: []string{"echo"},
+		Steps: map[string]flows.Step{
+			"one": {
+				Ask: func(c *flows.Ctx) {
+					c.Ask("pick", flows.Row(flows.Choice("A", "a"), flows.Choice("B", "b")))
+					c.Deadline(time.Hour)
+				},
+				Answer: func(c *flows.Ctx) {
+					v, ok := c.Choice()
+					if !ok {
+						c.Reask("use the buttons")
+						return
+					}
+					c.SetSlot("picked", v)
+					c.Goto("two")
+				},
+				Timeout: func(c *flows.Ctx) { c.Say("timed out"); c.Done() },
+			},
+			"two": {
+				Ask:    func(c *flows.Ctx) { c.Ask("say something") },
+				Answer: func(c *flows.Ctx) { c.Say("you picked " + c.Slot("picked") + " and said " + c.Text()); c.Done() },
+			},
+		},
+	}
+}
+
+func newEngine(t *testing.T, store flows.Store, clock flows.Clock, fl ...any) *flows.Engine {
+	t.Helper()
+	e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault()})
+	e.Register(fl...)
+	return e
+}
+
+func onboarded(t *testing.T, store *flowtest.MemStore, user string) {
+	t.Helper()
+	id := flowtest.Identity(user)
+	p := &flows.Profile{ID: flows.ProfileID(id), Identities: []flows.Identity{id}, Lang: "en", Onboarded: true}
+	if err := store.Save(context.Background(), p.ID, flows.Snapshot{Profile: p}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func send(t *testing.T, e *flows.Engine, ev flows.Event) flows.Result {
+	t.Helper()
+	ev.From = flowtest.Identity("u")
+	res, err := e.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestStateDroppedAfterDeploy(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "u")
+	old := newEngine(t, store, clock, echoFlow(1))
+	res := send(t, old, flows.TextEvent(flowtest.Identity("u"), "/echo"))
+	payload := res.Replies[0].Buttons[0][0].Data
+
+	// A new build with version 2 of the flow must not crash on version-1 state: it drops it and says so.
+	updated := newEngine(t, store, clock, echoFlow(2))
+	res = send(t, updated, flows.Event{Payload: payload})
+	if got := flowtest.Text(res.Replies); !strings.Contains(got, "updated") || !strings.Contains(got, "no longer open") {
+		t.Fatalf("want an 'updated' and a 'no longer open' reply, got %q", got)
+	}
+}
+
+func TestDeadlineSurvivesRestartAndTimesOut(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "u")
+	send(t, newEngine(t, store, clock, echoFlow(1)), flows.TextEvent(flowtest.Identity("u"), "/echo"))
+
+	clock.Advance(2 * time.Hour)
+	restarted := newEngine(t, store, clock, echoFlow(1)) // a new process: only the store remembers
+	pid := flows.ProfileID(flowtest.Identity("u"))
+	res, err := restarted.Handle(context.Background(), flows.Event{ID: "d1", Profile: pid, Job: flows.JobDeadline})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := flowtest.Text(res.Replies); !strings.Contains(got, "timed out") {
+		t.Fatalf("want the timeout reply, got %q", got)
+	}
+	snap, _ := store.Load(context.Background(), pid, "")
+	if !snap.State.Idle() {
+		t.Fatalf("state after timeout: %+v", snap.State)
+	}
+}
+
+func TestDuplicateEventHandledOnce(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "u")
+	e := newEngine(t, store, clock, echoFlow(1))
+	ev := flows.TextEvent(flowtest.Identity("u"), "/echo")
+	ev.ID = "tg:1"
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	replies := 0
+	for range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := e.Handle(context.Background(), ev)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			if !res.Duplicate {
+				replies += len(res.Replies)
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if replies != 1 {
+		t.Fatalf("5 deliveries of one update gave %d replies, want 1", replies)
+	}
+}
+
+func TestConcurrentEnginesConflictRetry(t *testing.T) {
+	// Two replicas (two engines) on one store: every update lands, none is lost to a lost-update race.
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "u")
+	counter := &flows.Action{Name: "inc", Commands: []string{"inc"}, Run: func(c *flows.Ctx) {
+		c.Profile.InviteFails++ // any profile field: counts the updates that were applied
+	}}
+	a, b := newEngine(t, store, clock, counter), newEngine(t, store, clock, counter)
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Add(1)
+		go func(e *flows.Engine) {
+			defer wg.Done()
+			ev := flows.TextEvent(flowtest.Identity("u"), "/inc")
+			ev.ID = "ev" + string(rune('A'+i))
+			if _, err := e.Handle(context.Background(), ev); err != nil {
+				t.Error(err)
+			}
+		}([]*flows.Engine{a, b}[i%2])
+	}
+	wg.Wait()
+	p, _ := store.Profile(context.Background(), flows.ProfileID(flowtest.Identity("u")))
+	if p.InviteFails != 40 {
+		t.Fatalf("applied %d of 40 updates", p.InviteFails)
+	}
+}
+
+func TestPanicInFlowIsKindReply(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Now())
+	onboarded(t, store, "u")
+	boom := &flows.Action{Name: "boom", Commands: []string{"boom"}, Run: func(*flows.Ctx) { panic("boom") }}
+	e := newEngine(t, store, clock, boom)
+	res := send(t, e, flows.TextEvent(flowtest.Identity("u"), "/boom"))
+	if got := flowtest.Text(res.Replies); !strings.Contains(got, "went wrong on my side") {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestTextEvent(t *testing.T) {
+	id := flowtest.Identity("u")
+	for _, tc := range []struct{ in, cmd, args, text string }{
+		{"/start", "start", "", ""},
+		{"/invite mentor 3", "invite", "mentor 3", ""},
+		{"/Start@mentor_bot hi", "start", "hi", ""},
+		{"/ ", "", "", "/ "},
+		{"hello", "", "", "hello"},
+		{"/ünïcode", "", "", "/ünïcode"},
+		{"/1/2", "", "", "/1/2"},
+	} {
+		ev := flows.TextEvent(id, tc.in)
+		if ev.Command != tc.cmd || ev.Args != tc.args || ev.Text != tc.text {
+			t.Errorf("TextEvent(%q) = %q %q %q, want %q %q %q", tc.in, ev.Command, ev.Args, ev.Text, tc.cmd, tc.args, tc.text)
+		}
+	}
+}
+
+func TestNormalizeCode(t *testing.T) {
+	code := flows.NewInviteCode()
+	if len(code) != 11 || code[5] != '-' {
+		t.Fatalf("code %q", code)
+	}
+	n1, ok1 := flows.NormalizeCode(code)
+	n2, ok2 := flows.NormalizeCode(" " + strings.ToLower(strings.ReplaceAll(code, "-", " ")) + " ")
+	if !ok1 || !ok2 || n1 != n2 {
+		t.Fatalf("normalize %q: %q %v / %q %v", code, n1, ok1, n2, ok2)
+	}
+	for _, bad := range []string{"", "ABC", "ABCDE-FGHJKM", "ÆØÅÆØ-ÆØÅÆØ", "12345-6789U"} {
+		if _, ok := flows.NormalizeCode(bad); ok {
+			t.Errorf("NormalizeCode(%q) accepted", bad)
+		}
+	}
+}
+
+// FuzzEvent feeds arbitrary text and payloads to the engine: it must never panic or fail, and must always answer.
+func FuzzEvent(f *testing.F) {
+	for _, s := range []string{"/start", "s1:en", "g:menu", "g:consent scores off", "s-1:x", "/invite mentor 99999999999", "\x00", strings.Repeat("æ", 5000)} {
+		f.Add(s, s)
+	}
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault()})
+	programme.Register(e, programme.Deps{Directory: store, Invites: store})
+	e.Register(echoFlow(1))
+	f.Fuzz(func(t *testing.T, text, payload string) {
+		if !utf8.ValidString(text) {
+			return
+		}
+		for _, ev := range []flows.Event{flows.TextEvent(flowtest.Identity("f"), text), {From: flowtest.Identity("f"), Payload: payload}} {
+			res, err := e.Handle(context.Background(), ev)
+			if err != nil {
+				t.Fatalf("handle: %v", err)
+			}
+			if len(res.Replies) == 0 {
+				t.Fatalf("no reply to %+v", ev)
+			}
+		}
+	})
+}

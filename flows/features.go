@@ -1,0 +1,32 @@
+package flows
+
+import "time"
+
+// The per-feature parts of a Profile. Each feature owns its struct (and may move it to a file of its own); they live
+// in this package because the Profile is one document.
+
+// CheckinData holds the check-in schedule and, with consent, the encrypted score history.
+type CheckinData struct {
+	// Sealed is the encrypted score history (see Sealer). Empty without the keep-scores consent.
+	Sealed string `json:"sealed,omitempty"`
+	// Last is the time of the last completed check-in (kept without scores, for the App Home and digests).
+	Last time.Time `json:"last,omitzero"`
+}
+
+// LessonData holds lesson progress.
+type LessonData struct {
+	// Done maps lesson id to the time it was completed.
+	Done map[string]time.Time `json:"done,omitempty"`
+}
+
+// MentoringData holds the person's side of mentoring pairs.
+type MentoringData struct {
+	// PairID is the current pair, if any.
+	PairID string `json:"pair_id,omitempty"`
+}
+
+// NudgeSettings holds the user's nudge preferences.
+type NudgeSettings struct {
+	// SnoozeUntil silences all nudges until then.
+	SnoozeUntil time.Time `json:"snooze_until,omitzero"`
+}

@@ -1,0 +1,95 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Clock tells the time. Flows never call time.Now; tests drive a simulated clock.
+type Clock interface {
+	Now() time.Time
+}
+
+// ClockFunc adapts a function to Clock.
+type ClockFunc func() time.Time
+
+// Now calls f.
+func (f ClockFunc) Now() time.Time { return f() }
+
+// Snapshot is one user's stored state as the engine sees it.
+type Snapshot struct {
+	Profile *Profile // nil for someone the bot has never seen
+	State   State
+	Rev     int64 // optimistic version; Save fails with ErrConflict if it changed
+	// Seen is true when the event being loaded for was already handled.
+	Seen bool
+	// Pending are the replies of an already handled task that were not confirmed sent (see Store.Ack).
+	Pending []Reply
+	// LinkedTo is set when this profile id was merged into another profile.
+	LinkedTo string
+}
+
+// ErrConflict is returned by Store.Save when another update changed the user's state since Load.
+var ErrConflict = errors.New("state changed concurrently")
+
+// Store keeps users' profiles and conversations. Load and Save are one round trip each.
+type Store interface {
+	// Load reads profile, conversation, revision and whether eventID was already handled.
+	Load(ctx context.Context, pid, eventID string) (Snapshot, error)
+	// Save writes profile and conversation if the revision is still s.Rev, and marks eventID handled, atomically.
+	// pending are kept with the mark until Ack, so a task whose replies were not sent resends them on retry.
+	Save(ctx context.Context, pid string, s Snapshot, eventID string, pending []Reply) error
+	// Ack records that the replies of eventID were sent.
+	Ack(ctx context.Context, pid, eventID string) error
+	// Erase deletes every key of the user.
+	Erase(ctx context.Context, pid string) error
+}
+
+// Directory finds other people. Each call is a round trip, so flows use it only where they must.
+type Directory interface {
+	// Profile reads another user's profile (nil if none).
+	Profile(ctx context.Context, pid string) (*Profile, error)
+	// WithRole lists the profile ids holding role r.
+	WithRole(ctx context.Context, r Role) ([]string, error)
+}
+
+// Invite is a stored invitation. The code itself is never stored, only its hash.
+type Invite struct {
+	Role    Role      `json:"role"`
+	By      string    `json:"by"`
+	Expires time.Time `json:"expires"`
+}
+
+// Invites stores invitation codes by hash.
+type Invites interface {
+	// PutInvite stores an invite under the hash of its code until it expires.
+	PutInvite(ctx context.Context, hash string, inv Invite) error
+	// TakeInvite removes and returns the invite atomically, so a code works once. ok is false for unknown codes.
+	TakeInvite(ctx context.Context, hash string) (inv Invite, ok bool, err error)
+}
+
+// Task is work for one user that runs through the engine later or elsewhere: a reminder, a nudge, a message from
+// another user's flow. Its ID is deterministic so that planning it twice enqueues it once, and so that its delivery
+// is deduplicated like a platform update.
+type Task struct {
+	ID      string    `json:"id"`
+	Profile string    `json:"profile"`
+	Job     string    `json:"job"`
+	Args    string    `json:"args,omitempty"`
+	At      time.Time `json:"at,omitzero"` // zero: as soon as possible
+}
+
+// Queue delivers tasks. The engine hands it the tasks a flow produced after the state is saved.
+type Queue interface {
+	Enqueue(ctx context.Context, tasks ...Task) error
+	Cancel(ctx context.Context, ids ...string) error
+}
+
+// Sender sends replies to a platform identity outside of a platform request (tasks, notices to other users).
+type Sender interface {
+	Send(ctx context.Context, to Identity, replies []Reply) error
+}
+
+// ErrUnreachable is returned by a Sender when the user blocked the bot on that platform.
+var ErrUnreachable = errors.New("user unreachable")
