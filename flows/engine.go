@@ -56,6 +56,8 @@ type Engine struct {
 	senders  map[Platform]Sender
 	erasers  []Eraser
 
+	planners map[string]Planner
+
 	locks keyedMutex
 }
 

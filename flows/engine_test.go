@@ -238,3 +238,26 @@ func FuzzEvent(f *testing.F) {
 		}
 	})
 }
+
+func TestNextAllowed(t *testing.T) {
+	cph, _ := time.LoadLocation("Europe/Copenhagen")
+	p := &flows.Profile{TZ: "Europe/Copenhagen", Quiet: flows.Window{From: 22 * 60, To: 7 * 60}, DaysOff: []int{0}}
+	for _, tc := range []struct{ in, want time.Time }{
+		// 23:00 Friday → 07:00 Saturday.
+		{time.Date(2026, 11, 27, 23, 0, 0, 0, cph), time.Date(2026, 11, 28, 7, 0, 0, 0, cph)},
+		// 12:00 Saturday is fine.
+		{time.Date(2026, 11, 28, 12, 0, 0, 0, cph), time.Date(2026, 11, 28, 12, 0, 0, 0, cph)},
+		// 12:00 Sunday (day off) → 07:00 Monday.
+		{time.Date(2026, 11, 29, 12, 0, 0, 0, cph), time.Date(2026, 11, 30, 7, 0, 0, 0, cph)},
+		// DST end night (25 Oct 2026): 02:30 → 07:00 local.
+		{time.Date(2026, 10, 25, 2, 30, 0, 0, cph), time.Date(2026, 10, 26, 7, 0, 0, 0, cph)},
+	} {
+		if got := p.NextAllowed(tc.in); !got.Equal(tc.want) {
+			t.Errorf("NextAllowed(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	p.Nudges.SnoozeUntil = time.Date(2026, 12, 5, 9, 0, 0, 0, cph)
+	if got := p.NextAllowed(time.Date(2026, 12, 1, 9, 0, 0, 0, cph)); !got.Equal(p.Nudges.SnoozeUntil) {
+		t.Errorf("snooze ignored: %v", got)
+	}
+}
