@@ -23,6 +23,8 @@ func keyDeadlines() string         { return prefix + "deadlines" }
 func keyInvite(hash string) string { return prefix + "invite:" + hash }
 
 // Locks (bot/nudge and the Telegram poller use them through this package).
+//
+//lint:ignore U1000 used by the lock code of the schedulers and the poller.
 func keyLock(name string) string { return prefix + "lock:" + name }
 
 // --- Telegram adapter keys ---
