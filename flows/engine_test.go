@@ -146,7 +146,12 @@ func TestConcurrentEnginesConflictRetry(t *testing.T) {
 	counter := &flows.Action{Name: "inc", Commands: []string{"inc"}, Run: func(c *flows.Ctx) {
 		c.Profile.InviteFails++ // any profile field: counts the updates that were applied
 	}}
-	a, b := newEngine(t, store, clock, counter), newEngine(t, store, clock, counter)
+	mk := func() *flows.Engine {
+		e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), RatePerMinute: 1000})
+		e.Register(counter)
+		return e
+	}
+	a, b := mk(), mk()
 	var wg sync.WaitGroup
 	for i := range 40 {
 		wg.Add(1)
@@ -259,5 +264,35 @@ func TestNextAllowed(t *testing.T) {
 	p.Nudges.SnoozeUntil = time.Date(2026, 12, 5, 9, 0, 0, 0, cph)
 	if got := p.NextAllowed(time.Date(2026, 12, 1, 9, 0, 0, 0, cph)); !got.Equal(p.Nudges.SnoozeUntil) {
 		t.Errorf("snooze ignored: %v", got)
+	}
+}
+
+func TestInboundRateLimit(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "u")
+	applied := 0
+	counter := &flows.Action{Name: "inc", Commands: []string{"inc"}, Run: func(c *flows.Ctx) { applied++; c.Say("counted") }}
+	var seen []flows.Observation
+	e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), RatePerMinute: 30,
+		Observe: func(o flows.Observation) { seen = append(seen, o) }})
+	e.Register(counter)
+	slowDowns := 0
+	for range 35 {
+		res := send(t, e, flows.TextEvent(flowtest.Identity("u"), "/inc"))
+		if strings.Contains(flowtest.Text(res.Replies), "a lot of messages") {
+			slowDowns++
+		}
+	}
+	if applied != 30 || slowDowns != 1 {
+		t.Fatalf("applied %d (want 30), slow-down replies %d (want 1)", applied, slowDowns)
+	}
+	if seen[34].Outcome != "limited" || seen[0].Outcome != "ok" {
+		t.Fatalf("observations: first %+v, last %+v", seen[0], seen[34])
+	}
+	clock.Advance(time.Minute)
+	send(t, e, flows.TextEvent(flowtest.Identity("u"), "/inc"))
+	if applied != 31 {
+		t.Fatal("the limit did not reset after a minute")
 	}
 }
