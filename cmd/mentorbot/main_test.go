@@ -89,7 +89,7 @@ func TestServeHealth(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- m.Serve(ctx, ln) }()
 	base := "http://" + ln.Addr().String()
-	for _, path := range []string{"/healthz", "/readyz"} {
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
 		var resp *http.Response
 		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 			if resp, err = http.Get(base + path); err == nil {
