@@ -296,3 +296,51 @@ func TestInboundRateLimit(t *testing.T) {
 		t.Fatal("the limit did not reset after a minute")
 	}
 }
+
+func TestOtherUsersButtonIsRefused(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "a")
+	onboarded(t, store, "b")
+	e := newEngine(t, store, clock, echoFlow(1))
+	resA, _ := e.Handle(context.Background(), flows.TextEvent(flowtest.Identity("a"), "/echo"))
+	e.Handle(context.Background(), flows.TextEvent(flowtest.Identity("b"), "/echo"))
+	// b's client sends a's payload: b is at the same step, but the payload belongs to a's prompt.
+	stolen := resA.Replies[0].Buttons[0][1].Data
+	before, _ := store.Load(context.Background(), flows.ProfileID(flowtest.Identity("b")), "")
+	// Make b's prompt sequence differ from a's, as it would in real life.
+	e.Handle(context.Background(), flows.TextEvent(flowtest.Identity("b"), "/echo"))
+	res, err := e.Handle(context.Background(), flows.Event{From: flowtest.Identity("b"), Payload: stolen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := flowtest.Text(res.Replies); !strings.Contains(got, "no longer open") {
+		t.Fatalf("another user's payload: %q", got)
+	}
+	after, _ := store.Load(context.Background(), flows.ProfileID(flowtest.Identity("b")), "")
+	if after.State.Step != "one" || before.State.Step != "one" {
+		t.Fatalf("state changed: %+v", after.State)
+	}
+}
+
+func TestVeryLongAndEmptyMessages(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "u")
+	e := newEngine(t, store, clock, echoFlow(1))
+	send(t, e, flows.TextEvent(flowtest.Identity("u"), "/echo"))
+	send(t, e, flows.Event{Payload: "s1:a"})
+	for text, want := range map[string]string{
+		strings.Repeat("🙂", 10000): "too long",
+		"   ":                      "empty message",
+	} {
+		res := send(t, e, flows.TextEvent(flowtest.Identity("u"), text))
+		if got := flowtest.Text(res.Replies); !strings.Contains(got, want) {
+			t.Errorf("reply %q lacks %q", got, want)
+		}
+	}
+	snap, _ := store.Load(context.Background(), flows.ProfileID(flowtest.Identity("u")), "")
+	if snap.State.Step != "two" {
+		t.Fatalf("bad input moved the flow: %+v", snap.State)
+	}
+}
