@@ -38,7 +38,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 	m.Engine = flows.New(flows.Options{
 		Store: m.Store, Clock: m.Clock, Content: cat, Queue: queue, Admins: cfg.Admins, Logger: log,
 	})
-	programme.Register(m.Engine, programme.Deps{Directory: m.Store, Invites: m.Store})
+	programme.Register(m.Engine, programme.Deps{
+		Directory: m.Store, Invites: m.Store,
+		LessonFeedback: redis.NewLessonFeedback(conn.Client),
+	})
 	return m, nil
 }
 
