@@ -227,3 +227,12 @@ func TestCheckRunsLessonChecks(t *testing.T) {
 		t.Fatal("Check did not report the broken lesson")
 	}
 }
+
+// BenchmarkLoadLibrary measures reading and checking every lesson (done once at start-up and by the content check).
+func BenchmarkLoadLibrary(b *testing.B) {
+	for b.Loop() {
+		if _, problems := LoadLibrary(FS()); len(problems) > 0 {
+			b.Fatal(problems)
+		}
+	}
+}

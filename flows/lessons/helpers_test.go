@@ -79,7 +79,7 @@ func (m mentorMap) MentorOf(_ context.Context, p *flows.Profile) (string, bool) 
 func pid(user string) string { return flows.ProfileID(flowtest.Identity(user)) }
 
 // newHarness runs the whole programme, with lesson feedback and mentors as given, on store (new when nil).
-func newHarness(t *testing.T, store flowtest.Backend, fb lessons.Feedback, mentors lessons.Mentors) *flowtest.Harness {
+func newHarness(t testing.TB, store flowtest.Backend, fb lessons.Feedback, mentors lessons.Mentors) *flowtest.Harness {
 	t.Helper()
 	h := flowtest.NewHarness(t, store, func(e *flows.Engine, b flowtest.Backend) {
 		programme.Register(e, programme.Deps{Directory: b, Invites: b, LessonFeedback: fb, Mentors: mentors})
@@ -89,7 +89,7 @@ func newHarness(t *testing.T, store flowtest.Backend, fb lessons.Feedback, mento
 }
 
 // seed stores an onboarded profile for user directly, so a test starts where it matters.
-func seed(t *testing.T, h *flowtest.Harness, user, lang string, roles ...flows.Role) {
+func seed(t testing.TB, h *flowtest.Harness, user, lang string, roles ...flows.Role) {
 	t.Helper()
 	ctx := context.Background()
 	id := pid(user)
@@ -107,7 +107,7 @@ func seed(t *testing.T, h *flowtest.Harness, user, lang string, roles ...flows.R
 }
 
 // update changes user's stored profile.
-func update(t *testing.T, h *flowtest.Harness, user string, f func(p *flows.Profile)) {
+func update(t testing.TB, h *flowtest.Harness, user string, f func(p *flows.Profile)) {
 	t.Helper()
 	ctx := context.Background()
 	snap, err := h.Store.Load(ctx, pid(user), "")
@@ -121,7 +121,7 @@ func update(t *testing.T, h *flowtest.Harness, user string, f func(p *flows.Prof
 }
 
 // profile reads user's stored profile and conversation.
-func profile(t *testing.T, h *flowtest.Harness, user string) flows.Snapshot {
+func profile(t testing.TB, h *flowtest.Harness, user string) flows.Snapshot {
 	t.Helper()
 	snap, err := h.Store.Load(context.Background(), pid(user), "")
 	if err != nil || snap.Profile == nil {
