@@ -35,4 +35,9 @@ func keyLock(name string) string { return prefix + "lock:" + name }
 
 // --- Lessons keys ---
 
+// Lesson feedback is anonymous: per lesson a hash of counts ("done", "r1".."r5") and a capped list of comments.
+// Neither holds a profile id, so nothing links feedback to a person.
+func keyLessonStats(lesson string) string    { return prefix + "lessons:stats:" + lesson }
+func keyLessonComments(lesson string) string { return prefix + "lessons:comments:" + lesson }
+
 // --- Pairs, sessions and nudges keys ---

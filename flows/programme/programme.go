@@ -6,6 +6,7 @@ import (
 	"github.com/m4pris/mentorbot/flows"
 	"github.com/m4pris/mentorbot/flows/coordinator"
 	"github.com/m4pris/mentorbot/flows/core"
+	"github.com/m4pris/mentorbot/flows/lessons"
 	"github.com/m4pris/mentorbot/flows/onboarding"
 	"github.com/m4pris/mentorbot/flows/privacy"
 )
@@ -14,6 +15,10 @@ import (
 type Deps struct {
 	Directory flows.Directory
 	Invites   flows.Invites
+	// LessonFeedback keeps anonymous lesson feedback (nil: asked for, not kept).
+	LessonFeedback lessons.Feedback
+	// Mentors finds a person's mentor for sharing from lessons (nil: nobody has one yet).
+	Mentors lessons.Mentors
 }
 
 // Register adds every flow of the programme to e.
@@ -22,4 +27,7 @@ func Register(e *flows.Engine, d Deps) {
 	e.Register(onboarding.New(d.Invites)...)
 	e.Register(privacy.New()...)
 	e.Register(coordinator.NewInvite(d.Invites))
+	ls := lessons.New(lessons.Deps{Feedback: d.LessonFeedback, Mentors: d.Mentors})
+	e.Register(ls.Items()...)
+	e.AddPlanner(lessons.NudgeJob, ls.Plan)
 }
