@@ -57,14 +57,16 @@ func SplitText(s string, max int) []string {
 		if s == "" {
 			return out
 		}
-		if textLen(s) <= max {
+		// Measuring only up to max keeps splitting linear in the text's length.
+		fit := prefixFitting(s, max)
+		if fit == len(s) {
 			return append(out, strings.TrimRight(s, " \n"))
 		}
-		fit := prefixFitting(s, max)
 		cut := -1
 		for _, sep := range []string{"\n\n", "\n", " "} {
-			// A cut right at the start would make an empty piece.
-			if i := strings.LastIndex(s[:fit], sep); i > 0 {
+			// The separator may start right where the fitting prefix ends; a cut at the start would make an
+			// empty piece.
+			if i := strings.LastIndex(s[:min(len(s), fit+len(sep))], sep); i > 0 {
 				cut = i
 				break
 			}

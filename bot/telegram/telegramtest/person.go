@@ -171,3 +171,19 @@ func (p *Person) recent() string {
 	}
 	return b.String()
 }
+
+// Tagged is an HTTP client whose requests carry X-Test-Client: name, so the fake can tell replicas apart.
+func Tagged(name string) *http.Client {
+	return &http.Client{Transport: tagger{name: name, next: http.DefaultTransport}}
+}
+
+type tagger struct {
+	name string
+	next http.RoundTripper
+}
+
+func (t tagger) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Test-Client", t.name)
+	return t.next.RoundTrip(r)
+}

@@ -29,6 +29,8 @@ const BotID = 123456
 type Call struct {
 	Method string
 	At     time.Time
+	// Client is the request's X-Test-Client header: tests running several replicas tag each one's requests.
+	Client string
 	// Status is the error_code answered (200 for success).
 	Status int
 	// Fields are the request parameters as strings (JSON-encoded for objects).
@@ -137,6 +139,19 @@ func (s *Server) Messages(chat int64) []Call {
 		}
 	}
 	return out
+}
+
+// Sent counts the messages and documents delivered to any chat.
+func (s *Server) Sent() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		if c.Status == 200 && (c.Method == "sendMessage" || c.Method == "sendDocument") {
+			n++
+		}
+	}
+	return n
 }
 
 // Keyboard returns the keyboard message id shows now (nil once removed).
@@ -259,7 +274,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		answer(w, 400, "Bad Request: "+err.Error(), nil)
 		return
 	}
-	c := Call{Method: method, At: time.Now(), Fields: fields}
+	c := Call{Method: method, At: time.Now(), Fields: fields, Client: r.Header.Get("X-Test-Client")}
 	c.Chat, _ = strconv.ParseInt(fields["chat_id"], 10, 64)
 	s.mu.Lock()
 	if f := s.faults[method]; len(f) > 0 {
@@ -287,7 +302,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if method == "getUpdates" {
 		s.mu.Unlock()
-		s.getUpdates(w, r, fields)
+		s.getUpdates(w, r, c)
 		return
 	}
 	status, desc, result := s.apply(&c, files)
@@ -385,7 +400,8 @@ func (s *Server) apply(c *Call, files map[string]file) (int, string, any) {
 }
 
 // getUpdates answers from the queue, waiting up to timeout seconds for an update (long polling).
-func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, f map[string]string) {
+func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, c Call) {
+	f := c.Fields
 	offset, _ := strconv.ParseInt(f["offset"], 10, 64)
 	timeout, _ := strconv.Atoi(f["timeout"])
 	limit, _ := strconv.Atoi(f["limit"])
@@ -393,7 +409,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, f map[string
 		limit = 100
 	}
 	s.mu.Lock()
-	c := Call{Method: "getUpdates", At: time.Now(), Fields: f, Status: 200}
+	c.Status = 200
 	if s.webhookURL != "" {
 		c.Status = 409
 		s.calls = append(s.calls, c)
