@@ -175,4 +175,3 @@ func squeeze(s string) string {
 		return r
 	}, s)
 }
-
