@@ -5,6 +5,7 @@
 package telegramtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -477,7 +478,14 @@ func parseRequest(r *http.Request) (map[string]string, map[string]file, error) {
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "multipart/form-data":
-		mr := multipart.NewReader(r.Body, params["boundary"])
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(body) == 0 {
+			break // a method without parameters: go-telegram/bot sends an empty body
+		}
+		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
 		for {
 			p, err := mr.NextPart()
 			if err == io.EOF {
