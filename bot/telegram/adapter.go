@@ -50,7 +50,7 @@ type Options struct {
 	Logger *slog.Logger
 	// Limits of outbound sending; zero fields take Telegram's limits.
 	Limits Limits
-	// HTTPClient for Bot API calls. Nil: a client without overall timeout (each call sets its own).
+	// HTTPClient for Bot API calls. Nil: a client that keeps 64 idle connections (each call sets its own timeout).
 	HTTPClient *http.Client
 	// PollTimeout is how long one getUpdates waits for updates. Default 25 s.
 	PollTimeout time.Duration
@@ -136,12 +136,12 @@ func New(o Options) (*Adapter, error) {
 	}
 	hc := o.HTTPClient
 	if hc == nil {
-		hc = &http.Client{}
+		hc = newHTTPClient()
 	}
 	a := &Adapter{o: o, eng: o.Engine, log: log.With("platform", "telegram"), http: hc, pacer: newPacer(o.Limits)}
 	api, err := bot.New(o.Token,
 		bot.WithServerURL(o.APIURL),
-		bot.WithHTTPClient(o.PollTimeout, hc),
+		bot.WithHTTPClient(o.PollTimeout, wholeBody{hc}),
 		bot.WithSkipGetMe(),
 		// The library's own logging would print request payloads; errors reach us as return values instead.
 		bot.WithErrorsHandler(func(error) {}),

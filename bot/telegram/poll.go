@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot"
@@ -157,8 +158,7 @@ func (a *Adapter) handleBatch(ctx context.Context, batch []*models.Update) bool 
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 64)
-	var failed sync.Once
-	ok := true
+	var failed atomic.Bool
 	for _, chat := range order {
 		wg.Add(1)
 		sem <- struct{}{}
@@ -166,14 +166,14 @@ func (a *Adapter) handleBatch(ctx context.Context, batch []*models.Update) bool 
 			defer func() { <-sem; wg.Done() }()
 			for _, in := range ins {
 				if !a.handleRetry(ctx, in) {
-					failed.Do(func() { ok = false })
+					failed.Store(true)
 					return
 				}
 			}
 		}(chats[chat])
 	}
 	wg.Wait()
-	return ok
+	return !failed.Load()
 }
 
 func (a *Adapter) handleRetry(ctx context.Context, in inbound) bool {
