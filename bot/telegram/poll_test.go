@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/m4pris/mentorbot/bot/telegram/telegramtest"
 )
@@ -18,7 +17,7 @@ func TestOnePollerAcrossReplicas(t *testing.T) {
 	eng2, _ := engineOn(t, conn, echo)
 	replica := func(name string) func(*Options) {
 		return func(o *Options) {
-			o.Owner, o.LockTTL, o.HTTPClient = name, 900*time.Millisecond, telegramtest.Tagged(name)
+			o.Owner, o.HTTPClient = name, telegramtest.Tagged(name)
 		}
 	}
 	hs := map[string]*harness{
