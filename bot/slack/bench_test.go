@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -14,7 +15,11 @@ import (
 // acknowledgement, engine turn on the store (Redis at REDIS_URL, else embedded), Block Kit reply posted to the fake
 // Web API. ack-µs is the part Slack waits for (it allows 3 s).
 func BenchmarkDirectMessage(b *testing.B) {
-	e := start(b, httpMode, nil)
+	// One user sends every message here, far above the engine's per-user limit for people.
+	e := start(b, httpMode, func(e *env, o *slack.Options) {
+		e.newEngine(math.MaxInt32)
+		o.Engine = e.eng
+	})
 	u := e.user("UBENCH")
 	onboard(b, u)
 	dm := slackfake.DM("UBENCH")

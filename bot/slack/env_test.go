@@ -47,11 +47,7 @@ func start(t testing.TB, m mode, edit func(e *env, o *slack.Options)) *env {
 	t.Helper()
 	e := &env{fake: slackfake.New(t), conn: redistest.Open(t, redistest.DBSlack), queue: &flowtest.Queue{}}
 	e.store = redis.NewStore(e.conn.Client)
-	e.eng = flows.New(flows.Options{
-		Store: e.store, Clock: flows.ClockFunc(time.Now), Content: content.MustDefault(), Queue: e.queue,
-		Admins: []flows.Identity{{Platform: flows.Slack, ID: coord}},
-	})
-	programme.Register(e.eng, programme.Deps{Directory: e.store, Invites: e.store, Links: e.store})
+	e.newEngine(0)
 	o := slack.Options{
 		BotToken: "xoxb-test", APIURL: e.fake.APIURL(), Engine: e.eng, Profiles: e.store, Once: e.store,
 		MinInterval: -1, RetryWaits: []time.Duration{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -89,6 +85,15 @@ func start(t testing.TB, m mode, edit func(e *env, o *slack.Options)) *env {
 		}
 	})
 	return e
+}
+
+// newEngine builds the engine with the programme; rate is the per-user limit per minute (0: the default).
+func (e *env) newEngine(rate int) {
+	e.eng = flows.New(flows.Options{
+		Store: e.store, Clock: flows.ClockFunc(time.Now), Content: content.MustDefault(), Queue: e.queue,
+		Admins: []flows.Identity{{Platform: flows.Slack, ID: coord}}, RatePerMinute: rate,
+	})
+	programme.Register(e.eng, programme.Deps{Directory: e.store, Invites: e.store, Links: e.store})
 }
 
 // transport is how users reach this env's bot.
