@@ -653,6 +653,7 @@ func (e *Engine) menu(c *Ctx) [][]Button {
 // RunTask delivers a queued task through the engine and sends its replies to the user. It is safe to run twice:
 // the second run resends replies that were not confirmed sent, and changes nothing.
 func (e *Engine) RunTask(ctx context.Context, t Task) error {
+	ctx = WithTask(ctx, t)
 	ev := Event{ID: "task:" + t.ID, Profile: t.Profile, Job: t.Job, Args: t.Args}
 	res, err := e.Handle(ctx, ev)
 	if err != nil {

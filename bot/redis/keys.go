@@ -31,6 +31,10 @@ func keyLock(name string) string { return prefix + "lock:" + name }
 
 // --- Slack adapter keys ---
 
+// keyLinkCode holds a /link code by hash (link.go); keySlackOnce marks a one-time Slack post (slack.go).
+func keyLinkCode(hash string) string { return prefix + "linkcode:" + hash }
+func keySlackOnce(key string) string { return prefix + "slack:once:" + key }
+
 // --- Check-ins and alerts keys ---
 
 // --- Lessons keys ---

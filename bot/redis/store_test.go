@@ -19,7 +19,7 @@ import (
 )
 
 func setup(e *flows.Engine, b flowtest.Backend) {
-	programme.Register(e, programme.Deps{Directory: b, Invites: b})
+	programme.Register(e, programme.Deps{Directory: b, Invites: b, Links: b})
 }
 
 // keyCounter counts a profile's keys in Redis, for the erasure assertions.

@@ -43,6 +43,10 @@ type Config struct {
 	SlackAPIURL        string
 	SlackAlertChannel  string
 	SlackCommand       string
+
+	// SlackMinInterval (SLACK_MIN_INTERVAL): least time between two messages to one Slack channel. Zero: 1s,
+	// Slack's rate for chat.postMessage. "0" in the environment turns pacing off (for a fake Slack in tests).
+	SlackMinInterval time.Duration
 }
 
 // configFromEnv reads the configuration. getenv is os.Getenv outside tests.
@@ -79,6 +83,16 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("MENTORBOT_SHUTDOWN_TIMEOUT: want a duration like 20s, got %q", v)
 		}
 		c.ShutdownTimeout = d
+	}
+	if v := getenv("SLACK_MIN_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return c, fmt.Errorf("SLACK_MIN_INTERVAL: want a duration like 1s, or 0 for none, got %q", v)
+		}
+		if d == 0 {
+			d = -1 // the adapter reads zero as its default
+		}
+		c.SlackMinInterval = d
 	}
 	for _, s := range strings.Split(getenv("MENTORBOT_ADMINS"), ",") {
 		if strings.TrimSpace(s) == "" {

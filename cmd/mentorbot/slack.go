@@ -1,12 +1,41 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
 
-// buildSlack adds the Slack adapter when SLACK_BOT_TOKEN is set.
-func buildSlack(ctx context.Context, m *Main, p *parts) error {
-	if m.Config.SlackBotToken == "" {
+	"github.com/m4pris/mentorbot/bot/slack"
+	"github.com/m4pris/mentorbot/flows"
+)
+
+// buildSlack adds the Slack adapter when SLACK_BOT_TOKEN is set: Socket Mode with SLACK_APP_TOKEN, the signed HTTP
+// endpoints with SLACK_SIGNING_SECRET (both may be set; Slack uses whichever the app is configured for).
+func buildSlack(_ context.Context, m *Main, p *parts) error {
+	c := m.Config
+	if c.SlackBotToken == "" {
+		if c.SlackAppToken != "" || c.SlackSigningSecret != "" {
+			return errors.New("SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not")
+		}
 		return nil
 	}
-	m.Log.Warn("SLACK_BOT_TOKEN is set but this build has no Slack adapter yet")
+	a, err := slack.New(slack.Options{
+		BotToken: c.SlackBotToken, AppToken: c.SlackAppToken, SigningSecret: c.SlackSigningSecret,
+		APIURL: c.SlackAPIURL, AlertChannel: c.SlackAlertChannel, Command: c.SlackCommand,
+		MinInterval: c.SlackMinInterval,
+		Engine:      m.Engine, Profiles: m.Store, Once: m.Store, Log: m.Log,
+	})
+	if err != nil {
+		return err
+	}
+	if c.SlackSigningSecret != "" {
+		if err := a.Routes(p.mux); err != nil {
+			return err
+		}
+	}
+	m.Engine.SetSender(flows.Slack, a)
+	p.intake = append(p.intake, a)
+	p.ready = append(p.ready, a.Ready)
+	m.Log.Info("slack adapter", "socket_mode", c.SlackAppToken != "", "http_endpoints", c.SlackSigningSecret != "",
+		"alert_channel", c.SlackAlertChannel != "")
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/link"
 )
 
 // MemStore keeps everything in maps, with the optimistic-revision and seen-mark semantics of the Redis store.
@@ -21,6 +22,7 @@ type MemStore struct {
 	seen     map[string]string
 	links    map[string]string
 	invites  map[string]flows.Invite
+	codes    map[string]link.Code // link codes by hash (link.go), made on first use
 }
 
 var (

@@ -14,6 +14,7 @@ import (
 
 	"github.com/m4pris/mentorbot/content"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/link"
 )
 
 // Backend is the store a transcript runs on: the in-memory one here, or Redis in bot/redis's tests.
@@ -21,6 +22,7 @@ type Backend interface {
 	flows.Store
 	flows.Directory
 	flows.Invites
+	link.Store
 }
 
 // Harness runs conversations through a real engine with a simulated clock. Users are console identities.

@@ -7,6 +7,7 @@ import (
 	"github.com/m4pris/mentorbot/flows/coordinator"
 	"github.com/m4pris/mentorbot/flows/core"
 	"github.com/m4pris/mentorbot/flows/lessons"
+	"github.com/m4pris/mentorbot/flows/link"
 	"github.com/m4pris/mentorbot/flows/onboarding"
 	"github.com/m4pris/mentorbot/flows/privacy"
 )
@@ -19,6 +20,8 @@ type Deps struct {
 	LessonFeedback lessons.Feedback
 	// Mentors finds a person's mentor for sharing from lessons (nil: nobody has one yet).
 	Mentors lessons.Mentors
+	// Links keeps /link codes and merges profiles; nil leaves /link out.
+	Links link.Store
 }
 
 // Register adds every flow of the programme to e.
@@ -30,4 +33,8 @@ func Register(e *flows.Engine, d Deps) {
 	ls := lessons.New(lessons.Deps{Feedback: d.LessonFeedback, Mentors: d.Mentors})
 	e.Register(ls.Items()...)
 	e.AddPlanner(lessons.NudgeJob, ls.Plan)
+	if d.Links != nil {
+		e.Register(link.New(d.Links)...)
+		e.AddEraser(link.Eraser(d.Links))
+	}
 }

@@ -11,7 +11,7 @@ import (
 
 // Setup registers the programme on a harness backend; bot/redis's tests reuse it to run the same transcripts.
 func Setup(e *flows.Engine, b flowtest.Backend) {
-	programme.Register(e, programme.Deps{Directory: b, Invites: b})
+	programme.Register(e, programme.Deps{Directory: b, Invites: b, Links: b})
 }
 
 // TestTranscripts runs every conversation script in testdata against the in-memory store.

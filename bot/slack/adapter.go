@@ -1,0 +1,248 @@
+// Package slack is the Slack adapter. Socket Mode (the default: no public URL needed) and signed HTTP endpoints
+// receive direct messages, button presses and the slash command; each is acknowledged at once and handled after,
+// in per-user order, through the engine. Replies are rendered as Block Kit and paced per channel. The adapter also
+// publishes the App Home tab and implements flows.Sender (direct messages, or the coordinators' alert channel).
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/m4pris/mentorbot/content"
+	"github.com/m4pris/mentorbot/flows"
+)
+
+// Engine is what the adapter needs of flows.Engine.
+type Engine interface {
+	Handle(ctx context.Context, ev flows.Event) (flows.Result, error)
+	Commands() []string
+	Content() *content.Catalog
+}
+
+// Profiles reads what the App Home shows. bot/redis.Store implements it.
+type Profiles interface {
+	Load(ctx context.Context, pid, eventID string) (flows.Snapshot, error)
+	WithRole(ctx context.Context, r flows.Role) ([]string, error)
+}
+
+// Once claims a key for one caller across replicas (bot/redis.Store implements it), so an alert addressed to
+// several coordinators is posted to the alert channel once.
+type Once interface {
+	ClaimOnce(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	ReleaseOnce(ctx context.Context, key string) error
+}
+
+// Options configure the adapter. BotToken, Engine and one of AppToken or SigningSecret are required.
+type Options struct {
+	// BotToken (SLACK_BOT_TOKEN, xoxb-…) authorises the Web API calls.
+	BotToken string
+	// AppToken (SLACK_APP_TOKEN, xapp-…) turns on Socket Mode: the bot connects out to Slack.
+	AppToken string
+	// SigningSecret (SLACK_SIGNING_SECRET) turns on the HTTP endpoints (Routes); every request is verified with it.
+	SigningSecret string
+	// APIURL (SLACK_API_URL) is the Web API base; empty is Slack's own. Tests point it at a fake.
+	APIURL string
+	// AlertChannel (SLACK_ALERT_CHANNEL), when set, receives the replies of alert.* tasks instead of the
+	// coordinator's direct message. It should be a private channel the bot was invited to.
+	AlertChannel string
+	// Command (SLACK_COMMAND) is the slash command. Empty: "/mentor".
+	Command string
+
+	Engine Engine
+	// Profiles feeds the App Home; nil shows only a greeting there.
+	Profiles Profiles
+	// Once deduplicates alert-channel posts across replicas; nil deduplicates within this process only.
+	Once Once
+	// NextSession tells the App Home a user's next mentoring session, when a feature knows it; nil hides the line.
+	NextSession func(ctx context.Context, p *flows.Profile) (time.Time, bool)
+	// Log; nil uses slog.Default(). Nothing logged contains message text or Slack ids.
+	Log *slog.Logger
+	// HTTPClient makes the Web API and response_url calls. Nil: a client with a 15 s timeout.
+	HTTPClient *http.Client
+	// MinInterval is the least time between two messages to one channel. Zero: 1 s, Slack's rate for
+	// chat.postMessage. Negative: no pacing (tests).
+	MinInterval time.Duration
+	// RetryWaits are the pauses before handling an update again when the store is down: the update was already
+	// acknowledged, so Slack will not redeliver it. Nil: 1 s, then 4 s.
+	RetryWaits []time.Duration
+	// MaxBody limits an HTTP request body. Zero: 1 MiB (Slack's payloads are a few KB).
+	MaxBody int64
+}
+
+// Adapter connects one Slack workspace to the engine.
+type Adapter struct {
+	o    Options
+	api  *slackapi.Client
+	http *http.Client
+	eng  Engine
+	log  *slog.Logger
+
+	pace  *pacer
+	work  *workers
+	dms   *cache[string]   // user → DM channel with the bot
+	users *cache[userInfo] // user → locale and first name
+	once  Once
+	cmds  map[string]bool
+
+	base   context.Context // for work after the acknowledgement; cancelled when Stop runs out of time
+	cancel context.CancelFunc
+
+	socket     *socketmode.Client
+	stopSocket context.CancelFunc
+	socketDone chan struct{}
+	connected  atomic.Bool
+	fatal      atomic.Value // string: why Socket Mode gave up (invalid token)
+}
+
+var _ flows.Sender = (*Adapter)(nil)
+
+// New checks the options and builds the adapter; Start begins receiving.
+func New(o Options) (*Adapter, error) {
+	switch {
+	case o.BotToken == "":
+		return nil, errors.New("slack: SLACK_BOT_TOKEN is required")
+	case o.Engine == nil:
+		return nil, errors.New("slack: no engine")
+	case o.AppToken == "" && o.SigningSecret == "":
+		return nil, errors.New("slack: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP endpoints)")
+	}
+	if o.Command == "" {
+		o.Command = "/mentor"
+	}
+	if !strings.HasPrefix(o.Command, "/") {
+		return nil, fmt.Errorf("slack: SLACK_COMMAND must start with /, got %q", o.Command)
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	if o.MinInterval == 0 {
+		o.MinInterval = time.Second
+	}
+	if o.RetryWaits == nil {
+		o.RetryWaits = []time.Duration{time.Second, 4 * time.Second}
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = 1 << 20
+	}
+	opts := []slackapi.Option{slackapi.OptionHTTPClient(o.HTTPClient)}
+	if o.APIURL != "" {
+		opts = append(opts, slackapi.OptionAPIURL(strings.TrimSuffix(o.APIURL, "/")+"/"))
+	}
+	if o.AppToken != "" {
+		opts = append(opts, slackapi.OptionAppLevelToken(o.AppToken))
+	}
+	a := &Adapter{
+		o: o, api: slackapi.New(o.BotToken, opts...), http: o.HTTPClient, eng: o.Engine, log: o.Log,
+		pace: newPacer(max(o.MinInterval, 0)), work: newWorkers(), once: o.Once,
+		dms: newCache[string](10000), users: newCache[userInfo](10000), cmds: map[string]bool{"cancel": true},
+	}
+	if a.once == nil {
+		a.once = &memOnce{}
+	}
+	for _, c := range o.Engine.Commands() {
+		a.cmds[c] = true
+	}
+	a.base, a.cancel = context.WithCancel(context.Background())
+	return a, nil
+}
+
+// Start begins receiving: it connects Socket Mode when an app token is set (the HTTP endpoints need only Routes).
+func (a *Adapter) Start(ctx context.Context) error {
+	if a.o.AppToken == "" {
+		return nil
+	}
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopSocket = cancel
+	a.socket = socketmode.New(a.api, socketmode.OptionLog(quietLog{}))
+	a.socketDone = make(chan struct{})
+	go a.runSocket(sctx)
+	return nil
+}
+
+// Stop stops receiving, then waits for the updates already acknowledged to be handled and answered. When ctx ends
+// first, their work is cancelled.
+func (a *Adapter) Stop(ctx context.Context) error {
+	if a.stopSocket != nil {
+		a.stopSocket()
+		select {
+		case <-a.socketDone:
+		case <-ctx.Done():
+		}
+	}
+	err := a.work.close(ctx)
+	a.cancel()
+	if err != nil {
+		return fmt.Errorf("slack: stop: %w", err)
+	}
+	return nil
+}
+
+// Ready reports whether the adapter can receive: in Socket Mode, once it has connected and while its token works.
+func (a *Adapter) Ready(context.Context) error {
+	if a.o.AppToken == "" {
+		return nil
+	}
+	if why, _ := a.fatal.Load().(string); why != "" {
+		return errors.New("slack socket mode stopped: " + why)
+	}
+	if !a.connected.Load() {
+		return errors.New("slack socket mode not connected yet")
+	}
+	return nil
+}
+
+// identity is a Slack user as the engine knows them.
+func identity(user string) flows.Identity { return flows.Identity{Platform: flows.Slack, ID: user} }
+
+// cache is a small map that forgets everything when it reaches its size: enough for ids that rarely change.
+type cache[V any] struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]V
+}
+
+func newCache[V any](max int) *cache[V] { return &cache[V]{max: max, m: map[string]V{}} }
+
+func (c *cache[V]) get(k string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *cache[V]) put(k string, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[k] = v
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

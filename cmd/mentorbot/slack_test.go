@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"testing"
+
+	"github.com/m4pris/mentorbot/bot/redis/redistest"
+	"github.com/m4pris/mentorbot/bot/slack/slackfake"
+)
+
+// TestServeWithSlack runs serve as configured by SLACK_* variables against a fake Slack: a coordinator onboards
+// over Socket Mode and makes an invite code with the slash command; a new mentee joins with it over the signed
+// HTTP endpoints.
+func TestServeWithSlack(t *testing.T) {
+	redistest.Open(t, redistest.DBSpare1) // flushes the database when REDIS_URL is set
+	fake := slackfake.New(t)
+	const secret = "serve-test-secret"
+	env := map[string]string{
+		"REDIS_URL":            redistest.URL(t, redistest.DBSpare1),
+		"MENTORBOT_ADMINS":     "slack:UCOORD",
+		"SLACK_BOT_TOKEN":      "xoxb-test",
+		"SLACK_APP_TOKEN":      "xapp-test",
+		"SLACK_SIGNING_SECRET": secret,
+		"SLACK_API_URL":        fake.APIURL(),
+		"SLACK_MIN_INTERVAL":   "0",
+	}
+	cfg, err := configFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- m.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		m.Close()
+	})
+	base := "http://" + ln.Addr().String()
+	fake.Wait(t, "/readyz", func() bool {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+
+	coord := fake.NewUser("UCOORD", fake.Socket())
+	onboardSlack(t, coord, "")
+	coord.Slash(t, "", "/mentor", "invite mentee")
+	code := regexp.MustCompile(`[0-9A-Z]{5}-[0-9A-Z]{5}`).FindString(coord.Expect(t, "invite code for a mentee").Body())
+	if code == "" {
+		t.Fatal("no invite code")
+	}
+
+	mentee := fake.NewUser("UMENTEE", slackfake.HTTP(base, secret))
+	onboardSlack(t, mentee, code)
+	mentee.Slash(t, "", "/mentor", "privacy")
+	mentee.Expect(t, "Role: mentee")
+}
+
+// onboardSlack takes a Slack user through onboarding, with an invite code or as a guest.
+func onboardSlack(t *testing.T, u *slackfake.User, code string) {
+	t.Helper()
+	u.Say(t, "hello")
+	u.Press(t, "English")
+	u.Press(t, "Sounds good")
+	u.Press(t, "Yes, keep them")
+	u.Press(t, "No")
+	if code == "" {
+		u.Press(t, "Continue as guest")
+	} else {
+		u.Press(t, "I have a code")
+		u.Expect(t, "Type your invite code")
+		u.Say(t, code)
+		u.Expect(t, "joined as mentee")
+	}
+	u.Press(t, "Denmark")
+	u.Press(t, "22:00–07:00")
+	u.Expect(t, "You're all set")
+}

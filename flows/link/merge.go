@@ -1,0 +1,107 @@
+package link
+
+import (
+	"slices"
+	"time"
+
+	"github.com/m4pris/mentorbot/flows"
+)
+
+// Merge folds profile from into profile into so that nothing is lost: identities, roles, lesson progress and
+// check-in dates are combined; for one-value settings into's win, unless only from finished onboarding or into has
+// none. Consents stay into's (the person is told to check them), and check-in scores kept by from are carried over
+// only when into has the consent to keep scores and holds none itself: an encrypted history cannot be combined
+// here (see Merger). The per-minute message count (Rate) is into's: it is a rate limit, not data.
+func Merge(into, from *flows.Profile) {
+	for _, id := range from.Identities {
+		if !slices.Contains(into.Identities, id) {
+			into.Identities = append(into.Identities, id)
+		}
+	}
+	if into.Name == "" {
+		into.Name = from.Name
+	}
+	for _, r := range from.Roles {
+		into.AddRole(r)
+	}
+	if into.Member() {
+		// AddRole(Guest) from a guest profile must not make a member a guest again.
+		into.Roles = slices.DeleteFunc(into.Roles, func(r flows.Role) bool { return r == flows.Guest })
+	}
+	if !into.Onboarded && from.Onboarded {
+		into.Lang, into.TZ, into.Quiet, into.DaysOff = from.Lang, from.TZ, from.Quiet, slices.Clone(from.DaysOff)
+		into.Onboarded = true
+	}
+	if into.Lang == "" {
+		into.Lang = from.Lang
+	}
+	if into.TZ == "" {
+		into.TZ = from.TZ
+	}
+	into.Created = earliest(into.Created, from.Created)
+	into.Seen = latest(into.Seen, from.Seen)
+	for _, p := range from.Unreachable {
+		if !slices.Contains(into.Unreachable, p) {
+			into.Unreachable = append(into.Unreachable, p)
+		}
+	}
+	into.InviteFails = max(into.InviteFails, from.InviteFails)
+	into.InviteLock = latest(into.InviteLock, from.InviteLock)
+
+	into.Checkins.Last = latest(into.Checkins.Last, from.Checkins.Last)
+	if into.Checkins.Sealed == "" && into.Consents.KeepScores.Given {
+		into.Checkins.Sealed = from.Checkins.Sealed
+	}
+	mergeLessons(&into.Lessons, &from.Lessons)
+	if into.Mentoring.PairID == "" {
+		into.Mentoring.PairID = from.Mentoring.PairID
+	}
+	into.Nudges.SnoozeUntil = latest(into.Nudges.SnoozeUntil, from.Nudges.SnoozeUntil)
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// mergeLessons combines lesson progress: finished lessons (earliest date), answers and pending practices of both;
+// a lesson in progress and the nudge cadence are into's unless into has none.
+func mergeLessons(into, from *flows.LessonData) {
+	for id, t := range from.Done {
+		if into.Done == nil {
+			into.Done = map[string]time.Time{}
+		}
+		if old, ok := into.Done[id]; !ok || t.Before(old) {
+			into.Done[id] = t
+		}
+	}
+	if into.Current == "" {
+		into.Current, into.Stage, into.Card = from.Current, from.Stage, from.Card
+	}
+	for id, ok := range from.Correct {
+		if into.Correct == nil {
+			into.Correct = map[string]bool{}
+		}
+		if _, seen := into.Correct[id]; !seen {
+			into.Correct[id] = ok
+		}
+	}
+	for _, p := range from.Practice {
+		if !slices.ContainsFunc(into.Practice, func(x flows.PracticeDue) bool { return x.Lesson == p.Lesson }) {
+			into.Practice = append(into.Practice, p)
+		}
+	}
+	if into.Cadence == "" {
+		into.Cadence = from.Cadence
+	}
+	into.Last = latest(into.Last, from.Last)
+}
