@@ -2,6 +2,7 @@ package content
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -204,6 +205,9 @@ func LoadLexicon(fsys fs.FS) (*Lexicon, []Problem) {
 
 func init() {
 	extraChecks = append(extraChecks, func(fsys fs.FS) []Problem {
+		if _, err := fs.Stat(fsys, lexiconFile); errors.Is(err, fs.ErrNotExist) {
+			return nil // not part of this content tree; see the instruments check
+		}
 		_, p := LoadLexicon(fsys)
 		return p
 	})
