@@ -102,6 +102,15 @@ func (ll *lexLang) match(words []string) bool {
 	return false
 }
 
+// Examples returns a language's example texts from the file: those that must match and those that must not.
+func (l *Lexicon) Examples(lang string) (crisis, notCrisis []string) {
+	ll := l.langs[lang]
+	if ll == nil {
+		return nil, nil
+	}
+	return ll.src.Examples.Crisis, ll.src.Examples.NotCrisis
+}
+
 func seqAt(words []string, i int, seq []string) bool {
 	for k, w := range seq {
 		if words[i+k] != w {

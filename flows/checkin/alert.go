@@ -257,6 +257,8 @@ func (m *Module) escalate(c *flows.Ctx) {
 	if err := m.d.Store.PutAlert(ctx, *a, alertTTL); err != nil {
 		return
 	}
+	// Nobody has it, so a new request must not be told "a coordinator already knows".
+	c.Profile.Checkins.AlertAt = time.Time{}
 	var rows [][]flows.Button
 	if m.d.Mentors != nil {
 		if _, ok := m.d.Mentors.MentorOf(c.Context(), c.Profile); ok {

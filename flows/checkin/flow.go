@@ -25,8 +25,9 @@ const openFor = 24 * time.Hour
 
 func (m *Module) flow() *flows.Flow {
 	return &flows.Flow{
+		// No Allow: a guest who types /checkin is told what check-ins are for, not that they are for
+		// coordinators. The menu entry is the "checkin.menu" action, shown to members only.
 		Name: flowName, Version: 1, First: "menu", Commands: []string{"checkin"},
-		Allow: isMember, Menu: "menu.checkin", MenuOrder: 10,
 		Start: m.start,
 		Steps: map[string]flows.Step{
 			"menu":    {Ask: m.askMenu, Answer: m.answerMenu},
@@ -43,6 +44,11 @@ func (m *Module) flow() *flows.Flow {
 // start reads "/checkin ARG": an instrument ("cbi", "pulse") starts it at once; pause, resume, time and trend do
 // what they say; nothing opens the check-in menu.
 func (m *Module) start(c *flows.Ctx) {
+	if !c.Profile.Member() {
+		c.Say(c.T("checkin.members_only"))
+		c.Done()
+		return
+	}
 	arg := strings.ToLower(strings.TrimSpace(c.Event.Args))
 	switch arg {
 	case "":
