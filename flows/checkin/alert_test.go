@@ -175,8 +175,8 @@ func TestTellMyMentor(t *testing.T) {
 	e.join("mads", flows.Mentor, false, false)
 	e.pairs[pid("fia")] = pid("mads")
 	got := e.checkin("fia", "cbi", worrying...)
-	mustContain(t, "offer", got, "Ask my mentor", "Ask a coordinator")
-	mustContain(t, "sent", e.Press("fia", "Ask my mentor"), "asked Mads, your mentor")
+	mustContain(t, "offer", got, "A lesson that may help", "Ask my mentor", "Ask a coordinator")
+	mustContain(t, "sent", e.Press("fia", "Ask my mentor"), "asked mads, your mentor")
 	note := e.Inbox("mads")
 	mustContain(t, "mentor", note, "fia, your mentee, would like to talk")
 	if scoreText.MatchString(flowtest.Text(note)) {

@@ -2,6 +2,7 @@ package checkin_test
 
 import (
 	"bytes"
+	"context"
 	"regexp"
 	"strconv"
 	"sync"
@@ -58,7 +59,7 @@ func newEnv(t *testing.T, admins ...string) *env {
 	conn := redistest.Open(t, redistest.DBCheckin)
 	e := &env{t: t, conn: conn, store: redis.NewStore(conn.Client), sealer: &swapSealer{box: box(t, key("k1", 1))}, pairs: map[string]string{}}
 	setup := func(eng *flows.Engine, b flowtest.Backend) {
-		programme.Register(eng, programme.Deps{Directory: b, Invites: b, Checkins: e.store, Sealer: e.sealer, MentorOf: e.mentorOf})
+		programme.Register(eng, programme.Deps{Directory: b, Invites: b, Checkins: e.store, Sealer: e.sealer, Mentors: (*pairs)(e)})
 	}
 	e.Harness = flowtest.NewHarness(t, e.store, setup, admins...)
 	for _, a := range admins {
@@ -70,11 +71,14 @@ func newEnv(t *testing.T, admins ...string) *env {
 	return e
 }
 
-func (e *env) mentorOf(p *flows.Profile) (string, string, bool) {
+// pairs is the test's mentoring feature: the pairs the test declares.
+type pairs env
+
+func (e *pairs) MentorOf(_ context.Context, p *flows.Profile) (string, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	m, ok := e.pairs[p.ID]
-	return m, "Mads", ok
+	return m, ok
 }
 
 func pid(user string) string { return flows.ProfileID(flowtest.Identity(user)) }
