@@ -20,7 +20,7 @@ import (
 // and mentoring pairs the test declares.
 type env struct {
 	*flowtest.Harness
-	t      *testing.T
+	t      testing.TB
 	conn   *redis.Conn
 	store  *redis.Store
 	sealer *swapSealer
@@ -42,7 +42,7 @@ func (s *swapSealer) Seal(owner string, plain []byte) (string, error) {
 }
 func (s *swapSealer) Open(owner, sealed string) ([]byte, error) { return s.get().Open(owner, sealed) }
 
-func box(t *testing.T, keys ...seal.Key) *seal.Box {
+func box(t testing.TB, keys ...seal.Key) *seal.Box {
 	t.Helper()
 	b, err := seal.New(keys...)
 	if err != nil {
@@ -54,7 +54,7 @@ func box(t *testing.T, keys ...seal.Key) *seal.Box {
 func key(id string, b byte) seal.Key { return seal.Key{ID: id, Secret: bytes.Repeat([]byte{b}, 32)} }
 
 // newEnv builds the harness; admins become coordinators on their first message, and the first one is onboarded.
-func newEnv(t *testing.T, admins ...string) *env {
+func newEnv(t testing.TB, admins ...string) *env {
 	t.Helper()
 	conn := redistest.Open(t, redistest.DBCheckin)
 	e := &env{t: t, conn: conn, store: redis.NewStore(conn.Client), sealer: &swapSealer{box: box(t, key("k1", 1))}, pairs: map[string]string{}}

@@ -149,6 +149,10 @@ func (m *Module) later(c *flows.Ctx) {
 		c.Say(c.T("core.stale"))
 		return
 	}
+	if _, err := time.Parse("2006-01-02", f[1]); err != nil {
+		c.Say(c.T("core.stale")) // a forged button: the date goes into a task id
+		return
+	}
 	c.ClosePressed()
 	c.Schedule(flows.Task{
 		ID: "checkin:" + c.Profile.ID + ":" + f[1] + ":later", Profile: c.Profile.ID, Job: JobPrompt,

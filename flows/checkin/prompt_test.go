@@ -118,3 +118,17 @@ func TestScheduleQuietAndPause(t *testing.T) {
 	}
 	mustContain(t, "guest", e.Say("guest", "/checkin"), "Check-ins are for members of the programme")
 }
+
+func TestForgedPromptButtons(t *testing.T) {
+	e := newEnv(t, "coord")
+	e.join("ned", flows.Mentee, false, false)
+	for _, payload := range []string{"g:checkin.later cbi-work not-a-date", "g:checkin.later nothing 2026-12-03", "g:checkin.later", "g:reach nobody", "g:alert.ack x"} {
+		got := withButtons(e.Send("ned", flows.Event{Payload: payload}))
+		if !strings.Contains(got, "no longer open") && !strings.Contains(got, "only for coordinators") {
+			t.Errorf("%s: %s", payload, got)
+		}
+	}
+	if n := len(e.Queue.Pending()); n != 0 {
+		t.Fatalf("forged buttons queued %d tasks", n)
+	}
+}
