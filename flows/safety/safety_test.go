@@ -23,7 +23,7 @@ type member struct {
 
 var members = []member{
 	{"en", "English", "DK", "Sounds good", "No, don't keep", "No", "I have a code", "Denmark", "No quiet hours", "Done", "Settings saved", "Livslinien 70 201 201", "Emergency: 112"},
-	{"da", "Dansk", "DK", "Det lyder godt", "Nej, gem dem ikke", "Nej", "Jeg har en kode", "Danmark", "Ingen stille timer", "Færdig", "Dine indstillinger er gemt", "Livslinien 70 201 201", "Alarm: 112"},
+	{"da", "Dansk", "DK", "Det lyder godt", "Nej, gem dem ikke", "Nej", "Jeg har en kode", "Danmark", "Ingen stille timer", "Færdig", "Dine indstillinger er gemt", "Livslinien 70 201 201", "Alarmcentralen: 112"},
 	{"ro", "Română", "RO", "Sună bine", "Nu, nu le păstra", "Nu", "Am un cod", "România", "Fără ore de liniște", "Gata", "Am salvat setările", "0800 801 200", "Urgențe: 112"},
 }
 
