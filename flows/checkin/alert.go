@@ -128,7 +128,7 @@ func (m *Module) ask(c *flows.Ctx, a *Alert, level int) {
 	at := c.Now
 	if a.Kind != KindCrisis {
 		if cp, err := m.d.Directory.Profile(c.Context(), coord); err == nil && cp != nil {
-			at = cp.NextAllowed(c.Now)
+			at = afterQuiet(cp, c.Now)
 		}
 	}
 	lv := strconv.Itoa(level)
@@ -136,6 +136,21 @@ func (m *Module) ask(c *flows.Ctx, a *Alert, level int) {
 		flows.Task{ID: "alert:" + a.ID + ":" + lv, Profile: coord, Job: JobRaise, Args: a.ID, At: at},
 		flows.Task{ID: "alert:" + a.ID + ":esc" + lv, Profile: a.Subject, Job: JobEscalate, Args: a.ID + " " + lv, At: at.Add(m.d.Escalate)},
 	)
+}
+
+// afterQuiet is the first moment at or after t outside p's quiet hours. Unlike NextAllowed it ignores days off and
+// a nudge snooze: someone asking for help must not wait for a coordinator's week off (the escalation moves on
+// to the next coordinator instead), only for their night.
+func afterQuiet(p *flows.Profile, t time.Time) time.Time {
+	loc := p.Location()
+	cur := t.In(loc)
+	for range 24 * 60 {
+		if !p.Quiet.Contains(cur.Hour()*60 + cur.Minute()) {
+			return cur
+		}
+		cur = cur.Truncate(time.Minute).Add(time.Minute)
+	}
+	return t
 }
 
 // deliverAlert runs in a coordinator's turn: the alert names the person and says support may help. Nothing else
@@ -283,7 +298,7 @@ func (m *Module) tellMentor(c *flows.Ctx, kind string, rows [][]flows.Button) {
 	if mp, err := m.d.Directory.Profile(c.Context(), pid); err == nil && mp != nil {
 		name = mp.Name
 		if kind != KindCrisis {
-			at = mp.NextAllowed(c.Now)
+			at = afterQuiet(mp, c.Now)
 		}
 	}
 	c.Schedule(flows.Task{
@@ -322,6 +337,8 @@ func (m *Module) askConfirm(c *flows.Ctx) {
 	c.Ask(c.T("checkin.ask_alert"), flows.Row(
 		flows.Choice(c.T("checkin.alert_yes"), "yes"), flows.Choice(c.T("checkin.alert_no"), "no"),
 	))
+	// "At that moment": a day later the question is stale, and the result has been shown already.
+	c.Deadline(openFor)
 }
 
 func (m *Module) answerConfirm(c *flows.Ctx) {

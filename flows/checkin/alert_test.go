@@ -123,6 +123,18 @@ func TestNobodyTakesIt(t *testing.T) {
 func TestAlertWaitsForQuietHours(t *testing.T) {
 	e := newEnv(t, "coord")
 	e.join("dina", flows.Mentee, true, true)
+	// The coordinator snoozed nudges and marked every day off: alerts are not nudges and still come the next
+	// morning (days off and snoozes would hold them for days).
+	ctx := context.Background()
+	snap, err := e.store.Load(ctx, pid("coord"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Profile.Nudges.SnoozeUntil = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	snap.Profile.DaysOff = []int{0, 1, 2, 3, 4, 5, 6}
+	if err := e.store.Save(ctx, pid("coord"), snap, "", nil); err != nil {
+		t.Fatal(err)
+	}
 	cph, _ := time.LoadLocation("Europe/Copenhagen")
 	e.Clock.Set(time.Date(2026, 12, 1, 23, 0, 0, 0, cph)) // coordinator's quiet hours: 22:00–07:00
 	e.checkin("dina", "cbi", worrying...)

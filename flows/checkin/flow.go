@@ -34,7 +34,7 @@ func (m *Module) flow() *flows.Flow {
 			"q":       {Ask: m.askQuestion, Answer: m.answerQuestion, Timeout: m.expire},
 			"review":  {Ask: m.askReview, Answer: m.answerReview, Timeout: m.expire},
 			"edit":    {Ask: m.askEdit, Answer: m.answerEdit, Timeout: m.expire},
-			"confirm": {Ask: m.askConfirm, Answer: m.answerConfirm},
+			"confirm": {Ask: m.askConfirm, Answer: m.answerConfirm, Timeout: func(c *flows.Ctx) { c.Done() }},
 			"day":     {Ask: m.askDay, Answer: m.answerDay},
 			"time":    {Ask: m.askTime, Answer: m.answerTime},
 		},

@@ -1,6 +1,7 @@
 package checkin
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -20,9 +21,7 @@ func slotOf(p *flows.Profile) flows.CheckinSlot {
 	return DefaultSlot
 }
 
-func hhmm(minute int) string {
-	return strconv.Itoa(minute/60/10) + strconv.Itoa(minute/60%10) + ":" + strconv.Itoa(minute%60/10) + strconv.Itoa(minute%10)
-}
+func hhmm(minute int) string { return fmt.Sprintf("%02d:%02d", minute/60, minute%60) }
 
 // nextSlot is the first time of the person's weekly slot strictly after t, in their time zone (so it stays at
 // 18:30 local across daylight-saving changes).
