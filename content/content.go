@@ -19,7 +19,7 @@ import (
 // Languages every text must exist in. English is the fallback.
 var Languages = []string{"en", "da", "ro"}
 
-//go:embed ui lessons
+//go:embed ui lessons instruments safety
 var embedded embed.FS
 
 // FS returns the embedded content files.

@@ -37,6 +37,14 @@ func keySlackOnce(key string) string { return prefix + "slack:once:" + key }
 
 // --- Check-ins and alerts keys ---
 
+// An alert and its acknowledgement share a hash tag (one slot), apart from any user's keys: coordinators' turns
+// read and take it.
+func keyAlert(id string) string    { return prefix + "alert:{" + id + "}" }
+func keyAlertAck(id string) string { return prefix + "alert:{" + id + "}:ack" }
+
+// Anonymous check-in totals, one hash per period and instrument (fields "<group>:p|n|s"). No profile id in them.
+func keyTally(period, inst string) string { return prefix + "tally:" + period + ":" + inst }
+
 // --- Lessons keys ---
 
 // Lesson feedback is anonymous: per lesson a hash of counts ("done", "r1".."r5") and a capped list of comments.

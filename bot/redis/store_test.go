@@ -16,10 +16,11 @@ import (
 	"github.com/m4pris/mentorbot/flows"
 	"github.com/m4pris/mentorbot/flows/flowtest"
 	"github.com/m4pris/mentorbot/flows/programme"
+	"github.com/m4pris/mentorbot/flows/seal"
 )
 
 func setup(e *flows.Engine, b flowtest.Backend) {
-	programme.Register(e, programme.Deps{Directory: b, Invites: b, Links: b})
+	programme.Register(e, programme.Deps{Directory: b, Invites: b, Links: b, Checkins: b.(*redis.Store), Sealer: seal.NewRandom()})
 }
 
 // keyCounter counts a profile's keys in Redis, for the erasure assertions.

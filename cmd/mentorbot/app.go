@@ -40,11 +40,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 		Store: m.Store, Clock: m.Clock, Content: cat, Queue: queue, Admins: cfg.Admins, Logger: log,
 		Observe: m.Metrics.observe, LogKey: []byte(cfg.LogKey), RatePerMinute: cfg.RatePerMinute,
 	})
-	programme.Register(m.Engine, programme.Deps{
+	deps := programme.Deps{
 		Directory: m.Store, Invites: m.Store,
 		LessonFeedback: redis.NewLessonFeedback(conn.Client),
 		Links:          m.Store,
-	})
+	}
+	if err := checkinDeps(cfg, m, log, &deps); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	programme.Register(m.Engine, deps)
 	return m, nil
 }
 

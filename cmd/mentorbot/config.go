@@ -47,6 +47,16 @@ type Config struct {
 	// SlackMinInterval (SLACK_MIN_INTERVAL): least time between two messages to one Slack channel. Zero: 1s,
 	// Slack's rate for chat.postMessage. "0" in the environment turns pacing off (for a fake Slack in tests).
 	SlackMinInterval time.Duration
+	// Check-ins and the safety path (see docs/checkin.md).
+	// HelplineDK, HelplineRO (MENTORBOT_HELPLINE_DK, _RO): the helpline shown on the safety path, name and number
+	// as one text. Empty: "Livslinien 70 201 201" and "Alianța Română de Prevenție a Suicidului 0800 801 200".
+	HelplineDK string
+	HelplineRO string
+	// AlertEscalate (MENTORBOT_ALERT_ESCALATE): how long an alert waits for a coordinator before the next one is
+	// asked. Default 2h.
+	AlertEscalate time.Duration
+	// RetentionDays (MENTORBOT_RETENTION_DAYS): how long kept check-in scores live. Default 365.
+	RetentionDays int
 }
 
 // configFromEnv reads the configuration. getenv is os.Getenv outside tests.
@@ -103,6 +113,9 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("MENTORBOT_ADMINS: %q is not platform:id (telegram:123, slack:U123, console:name)", s)
 		}
 		c.Admins = append(c.Admins, id)
+	}
+	if err := checkinConfig(&c, getenv); err != nil {
+		return c, err
 	}
 	if c.TelegramWebhookURL != "" && c.TelegramWebhookSecret == "" {
 		return c, fmt.Errorf("TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_WEBHOOK_URL")

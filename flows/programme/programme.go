@@ -3,13 +3,18 @@
 package programme
 
 import (
+	"time"
+
+	"github.com/m4pris/mentorbot/content"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/checkin"
 	"github.com/m4pris/mentorbot/flows/coordinator"
 	"github.com/m4pris/mentorbot/flows/core"
 	"github.com/m4pris/mentorbot/flows/lessons"
 	"github.com/m4pris/mentorbot/flows/link"
 	"github.com/m4pris/mentorbot/flows/onboarding"
 	"github.com/m4pris/mentorbot/flows/privacy"
+	"github.com/m4pris/mentorbot/flows/safety"
 )
 
 // Deps are the stores the flows need besides the engine's own.
@@ -18,17 +23,34 @@ type Deps struct {
 	Invites   flows.Invites
 	// LessonFeedback keeps anonymous lesson feedback (nil: asked for, not kept).
 	LessonFeedback lessons.Feedback
-	// Mentors finds a person's mentor for sharing from lessons (nil: nobody has one yet).
+	// Mentors finds a person's mentor, for sharing from lessons and for "ask my mentor" on check-ins and the
+	// safety path (nil: nobody has one yet).
 	Mentors lessons.Mentors
 	// Links keeps /link codes and merges profiles; nil leaves /link out.
 	Links link.Store
+
+	// Check-ins and the safety path.
+	// Checkins keeps alerts and anonymous totals (bot/redis.Store); nil keeps them in memory (tests only).
+	Checkins checkin.Store
+	// Sealer encrypts check-in scores (flows/seal, key from MENTORBOT_DATA_KEY); nil: scores are never kept.
+	Sealer checkin.Sealer
+	// Helplines shown on the safety path (MENTORBOT_HELPLINE_DK, _RO); empty fields use the defaults.
+	Helplines safety.Helplines
+	// AlertEscalate (MENTORBOT_ALERT_ESCALATE): how long an alert waits before the next coordinator; 0 = 2 h.
+	AlertEscalate time.Duration
+	// Retention of kept scores; 0 = 12 months.
+	Retention time.Duration
 }
 
 // Register adds every flow of the programme to e.
 func Register(e *flows.Engine, d Deps) {
+	ck := checkin.New(checkin.Deps{
+		Directory: d.Directory, Store: d.Checkins, Sealer: d.Sealer, Helplines: d.Helplines,
+		Mentors: mentors(d), Escalate: d.AlertEscalate, Retention: d.Retention,
+	})
 	e.Register(core.New()...)
 	e.Register(onboarding.New(d.Invites)...)
-	e.Register(privacy.New()...)
+	e.Register(privacy.New(ck.Export)...)
 	e.Register(coordinator.NewInvite(d.Invites))
 	ls := lessons.New(lessons.Deps{Feedback: d.LessonFeedback, Mentors: d.Mentors})
 	e.Register(ls.Items()...)
@@ -37,4 +59,14 @@ func Register(e *flows.Engine, d Deps) {
 		e.Register(link.New(d.Links)...)
 		e.AddEraser(link.Eraser(d.Links))
 	}
+	ck.Register(e)
+	safety.New(content.MustLexicon(), d.Helplines, mentors(d)).Register(e)
+}
+
+// mentors is d.Mentors as the check-ins and the safety path see it; nil stays a nil interface.
+func mentors(d Deps) safety.Mentors {
+	if d.Mentors == nil {
+		return nil
+	}
+	return d.Mentors
 }

@@ -5,13 +5,20 @@ import (
 	"testing"
 
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/checkin"
 	"github.com/m4pris/mentorbot/flows/flowtest"
 	"github.com/m4pris/mentorbot/flows/programme"
+	"github.com/m4pris/mentorbot/flows/seal"
 )
 
 // Setup registers the programme on a harness backend; bot/redis's tests reuse it to run the same transcripts.
+// A backend that also keeps alerts and totals (the Redis store) keeps them; otherwise they live in memory.
 func Setup(e *flows.Engine, b flowtest.Backend) {
-	programme.Register(e, programme.Deps{Directory: b, Invites: b, Links: b})
+	d := programme.Deps{Directory: b, Invites: b, Links: b, Sealer: seal.NewRandom()}
+	if s, ok := b.(checkin.Store); ok {
+		d.Checkins = s
+	}
+	programme.Register(e, d)
 }
 
 // TestTranscripts runs every conversation script in testdata against the in-memory store.
