@@ -52,6 +52,7 @@ func Merge(into, from *flows.Profile) {
 	if into.Checkins.Sealed == "" && into.Consents.KeepScores.Given {
 		into.Checkins.Sealed = from.Checkins.Sealed
 	}
+	mergeCheckins(&into.Checkins, &from.Checkins)
 	mergeLessons(&into.Lessons, &from.Lessons)
 	if into.Mentoring.PairID == "" {
 		into.Mentoring.PairID = from.Mentoring.PairID
@@ -104,4 +105,33 @@ func mergeLessons(into, from *flows.LessonData) {
 		into.Cadence = from.Cadence
 	}
 	into.Last = latest(into.Last, from.Last)
+}
+
+// mergeCheckins keeps the schedule of the staying profile (or the joining one's if it has none), the newest
+// completion per instrument, and every open alert id so /forget can still find them.
+func mergeCheckins(into, from *flows.CheckinData) {
+	for k, t := range from.Done {
+		if into.Done == nil {
+			into.Done = map[string]time.Time{}
+		}
+		into.Done[k] = latest(into.Done[k], t)
+	}
+	if into.Slot == nil {
+		into.Slot = from.Slot
+	}
+	into.Paused = into.Paused || from.Paused
+	for k, v := range from.Counted {
+		if into.Counted == nil {
+			into.Counted = map[string]string{}
+		}
+		if into.Counted[k] < v {
+			into.Counted[k] = v
+		}
+	}
+	for _, a := range from.Alerts {
+		if !slices.Contains(into.Alerts, a) {
+			into.Alerts = append(into.Alerts, a)
+		}
+	}
+	into.AlertAt = latest(into.AlertAt, from.AlertAt)
 }

@@ -40,6 +40,10 @@ func fill(v reflect.Value, path string) {
 		s := reflect.MakeSlice(v.Type(), 1, 1)
 		fill(s.Index(0), path+"[0]")
 		v.Set(s)
+	case reflect.Pointer:
+		e := reflect.New(v.Type().Elem())
+		fill(e.Elem(), path)
+		v.Set(e)
 	case reflect.Map:
 		m := reflect.MakeMap(v.Type())
 		k := reflect.New(v.Type().Key()).Elem()
