@@ -19,14 +19,4 @@ type LessonData struct {
 	Done map[string]time.Time `json:"done,omitempty"`
 }
 
-// MentoringData holds the person's side of mentoring pairs.
-type MentoringData struct {
-	// PairID is the current pair, if any.
-	PairID string `json:"pair_id,omitempty"`
-}
-
-// NudgeSettings holds the user's nudge preferences.
-type NudgeSettings struct {
-	// SnoozeUntil silences all nudges until then.
-	SnoozeUntil time.Time `json:"snooze_until,omitzero"`
-}
+// MentoringData and NudgeSettings live in mentoring.go.

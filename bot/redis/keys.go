@@ -34,3 +34,7 @@ func keyLock(name string) string { return prefix + "lock:" + name }
 // --- Lessons keys ---
 
 // --- Pairs, sessions and nudges keys ---
+
+// keyTickLock is the lock of one periodic job's tick: one replica runs each tick (bot/nudge).
+// tick is the tick time in Unix seconds, as text.
+func keyTickLock(job, tick string) string { return keyLock("tick:" + job + ":" + tick) }
