@@ -79,9 +79,9 @@ func (j *Jobs) Plan(spec string) Job {
 }
 
 // Aggregate is a job that feeds every profile to a fresh aggregator, then enqueues what it returns.
-func (j *Jobs) Aggregate(name, spec string, newAgg func() Aggregator) Job {
+func (j *Jobs) Aggregate(name, spec string, newAgg func(tick time.Time) Aggregator) Job {
 	return Job{Name: name, Spec: spec, Run: func(ctx context.Context, tick time.Time) error {
-		agg := newAgg()
+		agg := newAgg(tick)
 		err := j.Users.EachProfiles(ctx, j.Batch, func(ps []*flows.Profile) error {
 			for _, p := range ps {
 				agg.Add(p)

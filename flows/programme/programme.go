@@ -7,13 +7,17 @@ import (
 	"github.com/m4pris/mentorbot/flows/coordinator"
 	"github.com/m4pris/mentorbot/flows/core"
 	"github.com/m4pris/mentorbot/flows/onboarding"
+	"github.com/m4pris/mentorbot/flows/pairs"
 	"github.com/m4pris/mentorbot/flows/privacy"
+	"github.com/m4pris/mentorbot/flows/sessions"
 )
 
 // Deps are the stores the flows need besides the engine's own.
 type Deps struct {
 	Directory flows.Directory
 	Invites   flows.Invites
+	// MentorCapacity is the default of mentees per mentor (MENTORBOT_MENTOR_CAPACITY); zero means 2.
+	MentorCapacity int
 }
 
 // Register adds every flow of the programme to e.
@@ -22,4 +26,6 @@ func Register(e *flows.Engine, d Deps) {
 	e.Register(onboarding.New(d.Invites)...)
 	e.Register(privacy.New()...)
 	e.Register(coordinator.NewInvite(d.Invites))
+	e.Register(pairs.New(e, pairs.Options{Directory: d.Directory, Capacity: d.MentorCapacity})...)
+	e.Register(sessions.New(e, sessions.Options{Directory: d.Directory})...)
 }
