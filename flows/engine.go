@@ -2,6 +2,9 @@ package flows
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,10 +30,27 @@ type Options struct {
 	Logger *slog.Logger
 	// Onboarding names the flow new users are sent to. Empty: "onboarding".
 	Onboarding string
+	// Observe, if set, is told about every handled event (metrics). It must not block.
+	Observe func(Observation)
+	// LogKey keys the pseudonymous user reference in logs (UserRef). Empty: a fixed key, which still hides
+	// platform ids but lets anyone with the code link references to ids; production sets MENTORBOT_LOG_KEY.
+	LogKey []byte
+	// RatePerMinute bounds the updates one user may send in a minute (default 30); more get a kind reply and
+	// change nothing.
+	RatePerMinute int
+}
+
+// Observation describes one handled event, for metrics.
+type Observation struct {
+	Platform Platform // empty for internal tasks
+	Job      string   // the task's job, for internal events
+	Outcome  string   // "ok", "duplicate", "error", "limited"
+	Duration time.Duration
 }
 
 // Result is what one update produced for the user who sent it.
 type Result struct {
+	limited bool
 	Replies []Reply
 	// Profile is the user's profile after the update (nil after /forget or for a dropped task).
 	Profile *Profile
@@ -47,6 +67,9 @@ type Engine struct {
 	admins     map[Identity]bool
 	log        *slog.Logger
 	onboarding string
+	observe    func(Observation)
+	logKey     []byte
+	rate       int
 
 	flows    map[string]*Flow
 	actions  map[string]*Action
@@ -72,9 +95,9 @@ type Eraser func(ctx context.Context, p *Profile) error
 func New(o Options) *Engine {
 	e := &Engine{
 		store: o.Store, clock: o.Clock, content: o.Content, queue: o.Queue, log: o.Logger,
-		onboarding: o.Onboarding,
-		admins:     map[Identity]bool{},
-		flows:      map[string]*Flow{}, actions: map[string]*Action{}, commands: map[string]string{},
+		onboarding: o.Onboarding, observe: o.Observe, logKey: o.LogKey, rate: o.RatePerMinute,
+		admins: map[Identity]bool{},
+		flows:  map[string]*Flow{}, actions: map[string]*Action{}, commands: map[string]string{},
 		jobs: map[string]*Action{}, senders: map[Platform]Sender{},
 	}
 	if e.log == nil {
@@ -82,6 +105,12 @@ func New(o Options) *Engine {
 	}
 	if e.onboarding == "" {
 		e.onboarding = "onboarding"
+	}
+	if e.rate <= 0 {
+		e.rate = 30
+	}
+	if len(e.logKey) == 0 {
+		e.logKey = []byte("mentorbot/log")
 	}
 	for _, a := range o.Admins {
 		e.admins[a] = true
@@ -155,6 +184,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 	if pid == "" {
 		pid = ProfileID(ev.From)
 	}
+	start := time.Now()
 	unlock := e.locks.Lock(pid)
 	defer unlock()
 	var (
@@ -164,10 +194,36 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 	for range maxAttempts {
 		res, err = e.handleOnce(ctx, pid, ev)
 		if !errors.Is(err, ErrConflict) {
-			return res, err
+			break
 		}
 	}
-	return e.sorry(ev, "core.unavailable"), fmt.Errorf("handle: %w after %d attempts", err, maxAttempts)
+	if errors.Is(err, ErrConflict) {
+		res, err = e.sorry(ev, "core.unavailable"), fmt.Errorf("handle: %w after %d attempts", err, maxAttempts)
+	}
+	if err != nil {
+		e.log.Warn("update not handled", "user", e.UserRef(pid), "err", err)
+	}
+	if e.observe != nil {
+		outcome := "ok"
+		switch {
+		case err != nil:
+			outcome = "error"
+		case res.Duplicate:
+			outcome = "duplicate"
+		case res.limited:
+			outcome = "limited"
+		}
+		e.observe(Observation{Platform: ev.From.Platform, Job: ev.Job, Outcome: outcome, Duration: time.Since(start)})
+	}
+	return res, err
+}
+
+// UserRef is the pseudonymous reference to a user in logs: a keyed hash of the profile id, stable so that one
+// person's log lines can be followed, and useless for finding out who they are without the key.
+func (e *Engine) UserRef(pid string) string {
+	m := hmac.New(sha256.New, e.logKey)
+	m.Write([]byte(pid))
+	return hex.EncodeToString(m.Sum(nil)[:6])
 }
 
 func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Result, err error) {
@@ -207,8 +263,15 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 		}
 	}
 	c := &Ctx{ctx: ctx, Now: now, Event: ev, Profile: p, State: &snap.State, eng: e}
-	if err := e.run(c); err != nil {
-		e.log.Error("flow failed", "flow", c.State.Flow, "step", c.State.Step, "err", err)
+	limited := !ev.Internal() && e.overRate(p, now)
+	if limited {
+		// Counted in the profile, so the limit holds across replicas without another round trip. The update is
+		// still marked handled, so a redelivery does not count twice.
+		if p.Rate.Count == e.rate+1 {
+			c.Say(c.T("core.slow_down"))
+		}
+	} else if err := e.run(c); err != nil {
+		e.log.Error("flow failed", "user", e.UserRef(pid), "flow", c.State.Flow, "step", c.State.Step, "err", err)
 		return e.sorry(ev, "core.internal"), nil
 	}
 	if c.erase {
@@ -236,7 +299,17 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 	}
 	e.enqueue(ctx, c.tasks)
 	e.cancelTasks(ctx, c.cancels)
-	return Result{Replies: c.replies, Profile: p}, nil
+	return Result{Replies: c.replies, Profile: p, limited: limited}, nil
+}
+
+// overRate counts the update in the user's current minute and reports whether it is over the limit.
+func (e *Engine) overRate(p *Profile, now time.Time) bool {
+	minute := now.Unix() / 60
+	if p.Rate.Minute != minute {
+		p.Rate = RateWindow{Minute: minute}
+	}
+	p.Rate.Count++
+	return p.Rate.Count > e.rate
 }
 
 func (e *Engine) enqueue(ctx context.Context, tasks []Task) {

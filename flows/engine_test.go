@@ -146,7 +146,12 @@ func TestConcurrentEnginesConflictRetry(t *testing.T) {
 	counter := &flows.Action{Name: "inc", Commands: []string{"inc"}, Run: func(c *flows.Ctx) {
 		c.Profile.InviteFails++ // any profile field: counts the updates that were applied
 	}}
-	a, b := newEngine(t, store, clock, counter), newEngine(t, store, clock, counter)
+	mk := func() *flows.Engine {
+		e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), RatePerMinute: 1000})
+		e.Register(counter)
+		return e
+	}
+	a, b := mk(), mk()
 	var wg sync.WaitGroup
 	for i := range 40 {
 		wg.Add(1)
@@ -259,5 +264,83 @@ func TestNextAllowed(t *testing.T) {
 	p.Nudges.SnoozeUntil = time.Date(2026, 12, 5, 9, 0, 0, 0, cph)
 	if got := p.NextAllowed(time.Date(2026, 12, 1, 9, 0, 0, 0, cph)); !got.Equal(p.Nudges.SnoozeUntil) {
 		t.Errorf("snooze ignored: %v", got)
+	}
+}
+
+func TestInboundRateLimit(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "u")
+	applied := 0
+	counter := &flows.Action{Name: "inc", Commands: []string{"inc"}, Run: func(c *flows.Ctx) { applied++; c.Say("counted") }}
+	var seen []flows.Observation
+	e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), RatePerMinute: 30,
+		Observe: func(o flows.Observation) { seen = append(seen, o) }})
+	e.Register(counter)
+	slowDowns := 0
+	for range 35 {
+		res := send(t, e, flows.TextEvent(flowtest.Identity("u"), "/inc"))
+		if strings.Contains(flowtest.Text(res.Replies), "a lot of messages") {
+			slowDowns++
+		}
+	}
+	if applied != 30 || slowDowns != 1 {
+		t.Fatalf("applied %d (want 30), slow-down replies %d (want 1)", applied, slowDowns)
+	}
+	if seen[34].Outcome != "limited" || seen[0].Outcome != "ok" {
+		t.Fatalf("observations: first %+v, last %+v", seen[0], seen[34])
+	}
+	clock.Advance(time.Minute)
+	send(t, e, flows.TextEvent(flowtest.Identity("u"), "/inc"))
+	if applied != 31 {
+		t.Fatal("the limit did not reset after a minute")
+	}
+}
+
+func TestOtherUsersButtonIsRefused(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "a")
+	onboarded(t, store, "b")
+	e := newEngine(t, store, clock, echoFlow(1))
+	resA, _ := e.Handle(context.Background(), flows.TextEvent(flowtest.Identity("a"), "/echo"))
+	e.Handle(context.Background(), flows.TextEvent(flowtest.Identity("b"), "/echo"))
+	// b's client sends a's payload: b is at the same step, but the payload belongs to a's prompt.
+	stolen := resA.Replies[0].Buttons[0][1].Data
+	before, _ := store.Load(context.Background(), flows.ProfileID(flowtest.Identity("b")), "")
+	// Make b's prompt sequence differ from a's, as it would in real life.
+	e.Handle(context.Background(), flows.TextEvent(flowtest.Identity("b"), "/echo"))
+	res, err := e.Handle(context.Background(), flows.Event{From: flowtest.Identity("b"), Payload: stolen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := flowtest.Text(res.Replies); !strings.Contains(got, "no longer open") {
+		t.Fatalf("another user's payload: %q", got)
+	}
+	after, _ := store.Load(context.Background(), flows.ProfileID(flowtest.Identity("b")), "")
+	if after.State.Step != "one" || before.State.Step != "one" {
+		t.Fatalf("state changed: %+v", after.State)
+	}
+}
+
+func TestVeryLongAndEmptyMessages(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "u")
+	e := newEngine(t, store, clock, echoFlow(1))
+	send(t, e, flows.TextEvent(flowtest.Identity("u"), "/echo"))
+	send(t, e, flows.Event{Payload: "s1:a"})
+	for text, want := range map[string]string{
+		strings.Repeat("🙂", 10000): "too long",
+		"   ":                      "empty message",
+	} {
+		res := send(t, e, flows.TextEvent(flowtest.Identity("u"), text))
+		if got := flowtest.Text(res.Replies); !strings.Contains(got, want) {
+			t.Errorf("reply %q lacks %q", got, want)
+		}
+	}
+	snap, _ := store.Load(context.Background(), flows.ProfileID(flowtest.Identity("u")), "")
+	if snap.State.Step != "two" {
+		t.Fatalf("bad input moved the flow: %+v", snap.State)
 	}
 }

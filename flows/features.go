@@ -13,10 +13,6 @@ type CheckinData struct {
 	Last time.Time `json:"last,omitzero"`
 }
 
-// LessonData holds lesson progress.
-type LessonData struct {
-	// Done maps lesson id to the time it was completed.
-	Done map[string]time.Time `json:"done,omitempty"`
-}
+// LessonData (lesson progress) lives in lessondata.go.
 
 // MentoringData and NudgeSettings live in mentoring.go.

@@ -77,6 +77,8 @@ type Profile struct {
 	// InviteFails counts wrong invite codes; see InviteMaxFails.
 	InviteFails int       `json:"invite_fails,omitempty"`
 	InviteLock  time.Time `json:"invite_lock,omitzero"`
+	// Rate counts this minute's updates, for the per-user inbound limit.
+	Rate RateWindow `json:"rate,omitzero"`
 
 	Checkins  CheckinData   `json:"checkins,omitzero"`
 	Lessons   LessonData    `json:"lessons,omitzero"`
@@ -167,4 +169,10 @@ func firstName(s string) string {
 		r = r[:32]
 	}
 	return string(r)
+}
+
+// RateWindow is a fixed one-minute window of inbound updates.
+type RateWindow struct {
+	Minute int64 `json:"minute"`
+	Count  int   `json:"count"`
 }

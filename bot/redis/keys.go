@@ -23,6 +23,8 @@ func keyDeadlines() string         { return prefix + "deadlines" }
 func keyInvite(hash string) string { return prefix + "invite:" + hash }
 
 // Locks (bot/nudge and the Telegram poller use them through this package).
+//
+//lint:ignore U1000 used by the lock code of the schedulers and the poller.
 func keyLock(name string) string { return prefix + "lock:" + name }
 
 // --- Telegram adapter keys ---
@@ -32,6 +34,11 @@ func keyLock(name string) string { return prefix + "lock:" + name }
 // --- Check-ins and alerts keys ---
 
 // --- Lessons keys ---
+
+// Lesson feedback is anonymous: per lesson a hash of counts ("done", "r1".."r5") and a capped list of comments.
+// Neither holds a profile id, so nothing links feedback to a person.
+func keyLessonStats(lesson string) string    { return prefix + "lessons:stats:" + lesson }
+func keyLessonComments(lesson string) string { return prefix + "lessons:comments:" + lesson }
 
 // --- Pairs, sessions and nudges keys ---
 

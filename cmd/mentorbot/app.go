@@ -19,9 +19,10 @@ type Main struct {
 	Log    *slog.Logger
 	Clock  flows.Clock
 
-	Conn   *redis.Conn
-	Store  *redis.Store
-	Engine *flows.Engine
+	Conn    *redis.Conn
+	Store   *redis.Store
+	Engine  *flows.Engine
+	Metrics *Metrics
 }
 
 // Open connects to Redis and builds the engine. queue may be nil (set later with SetQueue).
@@ -34,11 +35,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 	if err != nil {
 		return nil, err
 	}
-	m := &Main{Config: cfg, Log: log, Clock: flows.ClockFunc(time.Now), Conn: conn, Store: redis.NewStore(conn.Client)}
+	m := &Main{Config: cfg, Log: log, Clock: flows.ClockFunc(time.Now), Conn: conn, Store: redis.NewStore(conn.Client), Metrics: newMetrics()}
 	m.Engine = flows.New(flows.Options{
 		Store: m.Store, Clock: m.Clock, Content: cat, Queue: queue, Admins: cfg.Admins, Logger: log,
+		Observe: m.Metrics.observe, LogKey: []byte(cfg.LogKey), RatePerMinute: cfg.RatePerMinute,
 	})
-	programme.Register(m.Engine, programme.Deps{Directory: m.Store, Invites: m.Store})
+	programme.Register(m.Engine, programme.Deps{
+		Directory: m.Store, Invites: m.Store,
+		LessonFeedback: redis.NewLessonFeedback(conn.Client),
+	})
 	return m, nil
 }
 

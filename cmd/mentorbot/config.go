@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,10 @@ type Config struct {
 	LogLevel string
 	// ShutdownTimeout (MENTORBOT_SHUTDOWN_TIMEOUT): how long in-flight work may take at shutdown. Default 20s.
 	ShutdownTimeout time.Duration
+	// LogKey (MENTORBOT_LOG_KEY): secret that keys the pseudonymous user references in logs.
+	LogKey string
+	// RatePerMinute (MENTORBOT_RATE_PER_MINUTE): inbound messages one user may send a minute. Default 30.
+	RatePerMinute int
 
 	// Telegram (TELEGRAM_*): see bot/telegram.
 	TelegramToken         string
@@ -58,6 +63,15 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		SlackAlertChannel:     getenv("SLACK_ALERT_CHANNEL"),
 		SlackCommand:          or(getenv("SLACK_COMMAND"), "/mentor"),
 		ShutdownTimeout:       20 * time.Second,
+		LogKey:                getenv("MENTORBOT_LOG_KEY"),
+		RatePerMinute:         30,
+	}
+	if v := getenv("MENTORBOT_RATE_PER_MINUTE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("MENTORBOT_RATE_PER_MINUTE: want a positive number, got %q", v)
+		}
+		c.RatePerMinute = n
 	}
 	if v := getenv("MENTORBOT_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -13,11 +13,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/m4pris/mentorbot/bot/console"
 	"github.com/m4pris/mentorbot/content"
@@ -29,6 +31,11 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// After the first signal starts a graceful shutdown, restore the default so a second one exits at once.
+		<-ctx.Done()
+		stop()
+	}()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "mentorbot:", err)
 		os.Exit(1)
@@ -55,6 +62,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return errors.New(usage)
 		}
 		return runContentCheck(stdout)
+	case "health":
+		// For container health checks on images without a shell: mentorbot health http://127.0.0.1:8080/readyz
+		if len(args) != 2 {
+			return errors.New("usage: mentorbot health URL")
+		}
+		return checkHealth(ctx, args[1])
 	case "version", "--version", "-v":
 		printVersion(stdout)
 		return nil
@@ -117,4 +130,22 @@ func printVersion(w io.Writer) {
 			}
 		}
 	}
+}
+
+func checkHealth(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 4*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("health: %s", resp.Status)
+	}
+	return nil
 }

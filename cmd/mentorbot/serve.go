@@ -67,6 +67,7 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 			return err
 		}
 	}
+	p.mux.Handle("GET /metrics", m.Metrics.Handler())
 	p.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	p.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		for _, ready := range p.ready {

@@ -53,8 +53,11 @@ func daysOff(c *flows.Ctx) string {
 	if len(c.Profile.DaysOff) == 0 {
 		return c.T("settings.days_off_none")
 	}
+	// Monday first, as the week is counted in Denmark and Romania.
+	days := slices.Clone(c.Profile.DaysOff)
+	slices.SortFunc(days, func(a, b int) int { return (a+6)%7 - (b+6)%7 })
 	out := ""
-	for i, d := range c.Profile.DaysOff {
+	for i, d := range days {
 		if i > 0 {
 			out += ", "
 		}

@@ -127,3 +127,16 @@ func notice(c *flows.Ctx, key, name string, extra ...string) {
 	a := strings.Join(append([]string{key, name}, extra...), " ")
 	c.Schedule(flows.Task{ID: "pair.say:" + c.Profile.ID + ":" + key + ":" + flows.ShortID(a, c.Event.ID), Profile: c.Profile.ID, Job: "pair.say", Args: a, At: t})
 }
+
+// Mentors finds a mentee's current mentor from their own profile (lessons.Mentors, for sharing from lessons).
+type Mentors struct{}
+
+// MentorOf returns the mentor of p's pair, if p is a mentee with one.
+func (Mentors) MentorOf(_ context.Context, p *flows.Profile) (string, bool) {
+	for _, x := range p.Mentoring.Pairs {
+		if x.Mentee == p.ID {
+			return x.Mentor, true
+		}
+	}
+	return "", false
+}

@@ -4,6 +4,8 @@ package privacy
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +66,7 @@ func showPrivacy(c *flows.Ctx) {
 		"Name", name, "Lang", c.T("lang."+c.Lang()), "Roles", roles, "Zone", p.Location().String(),
 		"Scores", onOff(c, p.Consents.KeepScores), "Alerts", onOff(c, p.Consents.AlertCoordinator),
 		"Lessons", len(p.Lessons.Done), "Since", p.Created.In(p.Location()).Format("2006-01-02"),
+		"Quiet", quiet(c), "DaysOff", daysOff(c), "Accounts", accounts(p),
 	))
 	scores := flows.ActionButton(c.T("privacy.scores_off"), "consent", "scores", "off")
 	if !p.Consents.KeepScores.Given {
@@ -164,4 +167,37 @@ func answerForget(c *flows.Ctx) {
 	c.Erase()
 	c.Say(c.T("privacy.forget_done"))
 	c.Done()
+}
+
+func quiet(c *flows.Ctx) string {
+	w := c.Profile.Quiet
+	if w.From == w.To {
+		return c.T("onb.quiet_none")
+	}
+	return fmt.Sprintf("%02d:%02d–%02d:%02d", w.From/60, w.From%60, w.To/60, w.To%60)
+}
+
+func daysOff(c *flows.Ctx) string {
+	if len(c.Profile.DaysOff) == 0 {
+		return c.T("settings.days_off_none")
+	}
+	days := slices.Clone(c.Profile.DaysOff)
+	slices.SortFunc(days, func(a, b int) int { return (a+6)%7 - (b+6)%7 })
+	names := make([]string, len(days))
+	for i, d := range days {
+		names[i] = c.T("day." + strconv.Itoa(d))
+	}
+	return strings.Join(names, ", ")
+}
+
+// accounts names the platforms the user is reached on, never the platform ids.
+func accounts(p *flows.Profile) string {
+	var out []string
+	for _, id := range p.Identities {
+		name := map[flows.Platform]string{flows.Telegram: "Telegram", flows.Slack: "Slack", flows.Console: "local chat"}[id.Platform]
+		if name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return strings.Join(out, ", ")
 }

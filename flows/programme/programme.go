@@ -6,6 +6,7 @@ import (
 	"github.com/m4pris/mentorbot/flows"
 	"github.com/m4pris/mentorbot/flows/coordinator"
 	"github.com/m4pris/mentorbot/flows/core"
+	"github.com/m4pris/mentorbot/flows/lessons"
 	"github.com/m4pris/mentorbot/flows/onboarding"
 	"github.com/m4pris/mentorbot/flows/pairs"
 	"github.com/m4pris/mentorbot/flows/privacy"
@@ -16,6 +17,10 @@ import (
 type Deps struct {
 	Directory flows.Directory
 	Invites   flows.Invites
+	// LessonFeedback keeps anonymous lesson feedback (nil: asked for, not kept).
+	LessonFeedback lessons.Feedback
+	// Mentors finds a person's mentor for sharing from lessons (nil: the mentee's pair, from flows/pairs).
+	Mentors lessons.Mentors
 	// MentorCapacity is the default of mentees per mentor (MENTORBOT_MENTOR_CAPACITY); zero means 2.
 	MentorCapacity int
 }
@@ -26,6 +31,13 @@ func Register(e *flows.Engine, d Deps) {
 	e.Register(onboarding.New(d.Invites)...)
 	e.Register(privacy.New()...)
 	e.Register(coordinator.NewInvite(d.Invites))
+	mentors := d.Mentors
+	if mentors == nil {
+		mentors = pairs.Mentors{}
+	}
+	ls := lessons.New(lessons.Deps{Feedback: d.LessonFeedback, Mentors: mentors})
+	e.Register(ls.Items()...)
+	e.AddPlanner(lessons.NudgeJob, ls.Plan)
 	e.Register(pairs.New(e, pairs.Options{Directory: d.Directory, Capacity: d.MentorCapacity})...)
 	e.Register(sessions.New(e, sessions.Options{Directory: d.Directory})...)
 }
