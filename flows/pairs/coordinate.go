@@ -66,7 +66,9 @@ func Rank(mentee *flows.Profile, mentors []*flows.Profile, now time.Time, capOf 
 	return out
 }
 
-func sameText(a, b string) bool { return a != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)) }
+func sameText(a, b string) bool {
+	return a != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
 
 // mentorPairs are the pairs in which p is the mentor.
 func mentorPairs(p *flows.Profile) []flows.Pair {

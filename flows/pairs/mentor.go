@@ -206,4 +206,3 @@ func avoided(mentee, mentor *flows.Profile) bool {
 	return mentor.Name != "" && slices.Contains(mentee.Mentoring.Avoid, strings.ToLower(mentor.Name))
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }

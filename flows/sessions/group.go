@@ -233,17 +233,17 @@ func shortWhen(c *flows.Ctx, t time.Time) string {
 	return c.T("day."+strconv.Itoa(int(l.Weekday()))) + " " + strconv.Itoa(l.Day()) + "/" + strconv.Itoa(int(l.Month())) + " " + l.Format("15:04")
 }
 
-func groupReminder(pid string, g flows.GroupInvite, m int) flows.Task {
-	return flows.Task{ID: flows.ReminderTaskID(g.ID, pid, m), Profile: pid, Job: jobGroupRemind,
-		Args: g.ID + " " + strconv.Itoa(m) + " " + itoa(g.At), At: g.At.Add(-time.Duration(m) * time.Minute)}
+func groupReminder(p *flows.Profile, g flows.GroupInvite, m int) flows.Task {
+	return flows.Task{ID: flows.ReminderTaskID(g.ID, p.ID, m), Profile: p.ID, Job: jobGroupRemind,
+		Args: g.ID + " " + strconv.Itoa(m) + " " + itoa(g.At), At: RemindAt(g.At, m, p.Location())}
 }
 
 func scheduleGroupReminders(c *flows.Ctx, g *flows.GroupInvite) {
 	g.Reminders = g.Reminders[:0]
 	for _, m := range c.Profile.Nudges.SessionReminders() {
-		if g.At.Add(-time.Duration(m) * time.Minute).After(c.Now) {
+		if RemindAt(g.At, m, c.Profile.Location()).After(c.Now) {
 			g.Reminders = append(g.Reminders, m)
-			c.Schedule(groupReminder(c.Profile.ID, *g, m))
+			c.Schedule(groupReminder(c.Profile, *g, m))
 		}
 	}
 }

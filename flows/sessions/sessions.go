@@ -116,7 +116,7 @@ func scheduleReminders(c *flows.Ctx, s *flows.Session) {
 	pid := c.Profile.ID
 	s.Reminders = s.Reminders[:0]
 	for _, m := range c.Profile.Nudges.SessionReminders() {
-		at := s.At.Add(-time.Duration(m) * time.Minute)
+		at := RemindAt(s.At, m, c.Profile.Location())
 		if !at.After(c.Now) {
 			continue
 		}
@@ -125,6 +125,16 @@ func scheduleReminders(c *flows.Ctx, s *flows.Session) {
 			Args: s.ID + " " + strconv.Itoa(m) + " " + itoa(s.At), At: at})
 	}
 	c.Schedule(afterTask(pid, *s))
+}
+
+// RemindAt is when a reminder minutes before start comes. Whole days count on the user's calendar, so "1 day
+// before" a Sunday 15:30 session is Saturday 15:30 even when the clocks change in between (DST); other lead times
+// are exact durations.
+func RemindAt(start time.Time, minutes int, loc *time.Location) time.Time {
+	if minutes%(24*60) == 0 {
+		return start.In(loc).AddDate(0, 0, -minutes/(24*60))
+	}
+	return start.Add(-time.Duration(minutes) * time.Minute)
 }
 
 // afterTask asks the follow-up questions an hour after the session starts.
@@ -141,7 +151,7 @@ func Plan(p *flows.Profile, now time.Time) []flows.Task {
 			continue
 		}
 		for _, m := range s.Reminders {
-			if at := s.At.Add(-time.Duration(m) * time.Minute); at.After(now) {
+			if at := RemindAt(s.At, m, p.Location()); at.After(now) {
 				out = append(out, flows.Task{ID: flows.ReminderTaskID(s.ID, p.ID, m), Profile: p.ID, Job: jobRemind,
 					Args: s.ID + " " + strconv.Itoa(m) + " " + itoa(s.At), At: at})
 			}
@@ -155,8 +165,8 @@ func Plan(p *flows.Profile, now time.Time) []flows.Task {
 			continue
 		}
 		for _, m := range g.Reminders {
-			if at := g.At.Add(-time.Duration(m) * time.Minute); at.After(now) {
-				out = append(out, groupReminder(p.ID, g, m))
+			if at := RemindAt(g.At, m, p.Location()); at.After(now) {
+				out = append(out, groupReminder(p, g, m))
 			}
 		}
 	}

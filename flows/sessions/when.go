@@ -60,6 +60,11 @@ func ParseWhen(text string, now time.Time, loc *time.Location) (time.Time, int) 
 		}
 	}
 	t := time.Date(y, mo, d, hh, mm, 0, 0, loc)
+	if len(dayToks) == 1 && !t.After(now) {
+		if _, wd := weekdays[strings.TrimSuffix(dayToks[0], ".")]; wd {
+			t = t.AddDate(0, 0, 7) // "friday 9:00" on a Friday afternoon means next Friday
+		}
+	}
 	if !explicitYear && t.Before(now.Add(-24*time.Hour)) && len(dayToks) > 0 && isDate(dayToks) {
 		// "3/1" in December means next January.
 		t = time.Date(y+1, mo, d, hh, mm, 0, 0, loc)
