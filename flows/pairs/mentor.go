@@ -205,4 +205,3 @@ func avoided(mentee, mentor *flows.Profile) bool {
 	}
 	return mentor.Name != "" && slices.Contains(mentee.Mentoring.Avoid, strings.ToLower(mentor.Name))
 }
-

@@ -71,8 +71,8 @@ func TestParseWhenDST(t *testing.T) {
 		loc  *time.Location
 		want time.Time // UTC
 	}{
-		{"i morgen 15.30", sat(3, 28), cph, time.Date(2026, 3, 29, 13, 30, 0, 0, time.UTC)}, // CEST, UTC+2
-		{"mâine 15:30", sat(3, 28), buh, time.Date(2026, 3, 29, 12, 30, 0, 0, time.UTC)},    // EEST, UTC+3
+		{"i morgen 15.30", sat(3, 28), cph, time.Date(2026, 3, 29, 13, 30, 0, 0, time.UTC)},   // CEST, UTC+2
+		{"mâine 15:30", sat(3, 28), buh, time.Date(2026, 3, 29, 12, 30, 0, 0, time.UTC)},      // EEST, UTC+3
 		{"i morgen 15.30", sat(10, 24), cph, time.Date(2026, 10, 25, 14, 30, 0, 0, time.UTC)}, // CET, UTC+1
 		{"mâine 15:30", sat(10, 24), buh, time.Date(2026, 10, 25, 13, 30, 0, 0, time.UTC)},    // EET, UTC+2
 		// 02:30 does not exist in Copenhagen on 29 March: it is read as the instant 02:30 CET would be (03:30 CEST).
