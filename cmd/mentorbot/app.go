@@ -43,6 +43,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 	programme.Register(m.Engine, programme.Deps{
 		Directory: m.Store, Invites: m.Store,
 		LessonFeedback: redis.NewLessonFeedback(conn.Client),
+		MentorCapacity: cfg.MentorCapacity,
 	})
 	return m, nil
 }

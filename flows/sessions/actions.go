@@ -3,6 +3,7 @@ package sessions
 import (
 	"slices"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/m4pris/mentorbot/flows"
@@ -18,8 +19,8 @@ const maxLog = 200
 // (jobs), the buttons under them, reminders and the follow-up after a session.
 func sessionActions() []any {
 	return []any{
-		&flows.Action{Name: "proposed", Job: jobProposed, Run: runProposed},
-		&flows.Action{Name: "confirmed", Job: jobConfirmed, Run: func(c *flows.Ctx) {
+		&flows.Action{Name: "ses.proposed", Job: jobProposed, Run: runProposed},
+		&flows.Action{Name: "ses.confirmed", Job: jobConfirmed, Run: func(c *flows.Ctx) {
 			m := &c.Profile.Mentoring
 			i := sessionArg(c, flows.SessionProposed)
 			if i < 0 {
@@ -30,9 +31,9 @@ func sessionActions() []any {
 			scheduleReminders(c, s)
 			tell(c, "confirmed", s.ID, itoa(s.At), s.Pair)
 		}},
-		&flows.Action{Name: "declined", Job: jobDeclined, Run: func(c *flows.Ctx) { dropped(c, "declined") }},
-		&flows.Action{Name: "cancelled", Job: jobCancelled, Run: func(c *flows.Ctx) { dropped(c, "cancelled") }},
-		&flows.Action{Name: "tell", Job: jobTell, Run: func(c *flows.Ctx) {
+		&flows.Action{Name: "ses.declined", Job: jobDeclined, Run: func(c *flows.Ctx) { dropped(c, "declined") }},
+		&flows.Action{Name: "ses.cancelled", Job: jobCancelled, Run: func(c *flows.Ctx) { dropped(c, "cancelled") }},
+		&flows.Action{Name: "ses.tell", Job: jobTell, Run: func(c *flows.Ctx) {
 			if a := args(c); len(a) >= 2 {
 				say(c, a[0], a[2:])
 			}
@@ -55,10 +56,11 @@ func sessionActions() []any {
 				c.StartFlow("session")
 			}
 		}},
-		&flows.Action{Name: "remind", Job: jobRemind, Run: runRemind},
-		&flows.Action{Name: "after", Job: jobAfter, Run: runAfter},
+		&flows.Action{Name: "ses.remind", Job: jobRemind, Run: runRemind},
+		&flows.Action{Name: "ses.after", Job: jobAfter, Run: runAfter},
 		&flows.Action{Name: "ses.held", Run: runHeld},
 		&flows.Action{Name: "ses.rate", Run: runRate},
+		purgeAction(),
 	}
 }
 
@@ -307,4 +309,29 @@ func askFit(c *flows.Ctx, pair string) {
 	c.Say(c.T("ses.fit_ask", "Name", partner(c, m.Pairs[pi].OtherName)),
 		flows.Row(flows.ActionButton(c.T("ses.fit_good"), flows.ActionPairFit, pair, "good"),
 			flows.ActionButton(c.T("ses.fit_bad"), flows.ActionPairFit, pair, "bad")))
+}
+
+// JobPurge is the retention job for what this package keeps: run daily for every user by the periodic jobs.
+const JobPurge = "sessions.purge"
+
+// Retention of session data.
+const (
+	// LogRetention: session log entries (with any note) are kept a year, like check-in scores.
+	LogRetention = 365 * 24 * time.Hour
+	// openRetention: a follow-up nobody answered, or a past group session, is dropped after two weeks.
+	openRetention = 14 * 24 * time.Hour
+)
+
+func purgeAction() *flows.Action {
+	return &flows.Action{Name: "sessions.purge", Job: JobPurge, Run: func(c *flows.Ctx) {
+		m := &c.Profile.Mentoring
+		m.Log = slices.DeleteFunc(m.Log, func(l flows.SessionLog) bool { return c.Now.Sub(l.At) > LogRetention })
+		for i := len(m.Sessions) - 1; i >= 0; i-- {
+			if c.Now.Sub(m.Sessions[i].At) > openRetention {
+				c.Unschedule(m.DropSession(i, c.Profile.ID)...)
+			}
+		}
+		m.Groups = slices.DeleteFunc(m.Groups, func(g flows.GroupInvite) bool { return c.Now.Sub(g.At) > openRetention })
+		m.Hosted = slices.DeleteFunc(m.Hosted, func(g flows.GroupSession) bool { return c.Now.Sub(g.At) > openRetention })
+	}}
 }

@@ -27,13 +27,16 @@ const (
 // topics are the programme's discussion topics (from the pilot), offered as buttons; "@key" in a task's args.
 var topics = []string{"conversations", "stress", "conflict", "mentoring"}
 
+// groupFlowName names the /group flow (the day and time steps it shares with /session ask differently in it).
+const groupFlowName = "grpsession"
+
 func isCoordinator(p *flows.Profile) bool { return p.Has(flows.Coordinator) }
 
 // groupFlow is /group for coordinators: schedule a group session for a cohort, see who is coming, cancel one.
 func groupFlow(dir flows.Directory) *flows.Flow {
 	g := &group{dir: dir}
 	return &flows.Flow{
-		Name: "group", Version: Version, First: "list", Commands: []string{"group"},
+		Name: groupFlowName, Version: Version, First: "list", Commands: []string{"group"},
 		Allow: isCoordinator, Menu: "menu.group", MenuOrder: 65,
 		Steps: map[string]flows.Step{
 			"list":       {Ask: g.askList, Answer: g.answerList},

@@ -182,7 +182,7 @@ func askDay(c *flows.Ctx) {
 	if len(row) > 0 {
 		rows = append(rows, row)
 	}
-	if c.State.Flow == "group" {
+	if c.State.Flow == groupFlowName {
 		c.Ask(c.T("grp.day_ask"), rows...)
 		return
 	}

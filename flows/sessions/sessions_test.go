@@ -10,6 +10,7 @@ import (
 	"github.com/m4pris/mentorbot/flows"
 	"github.com/m4pris/mentorbot/flows/flowtest"
 	"github.com/m4pris/mentorbot/flows/programme"
+	"github.com/m4pris/mentorbot/flows/sessions"
 )
 
 func setup(e *flows.Engine, b flowtest.Backend) {
@@ -241,5 +242,26 @@ func TestStaleAndForgedSessionButtons(t *testing.T) {
 	}
 	if n := len(h.Queue.Pending()); n != 0 {
 		t.Fatalf("forged buttons queued %d tasks", n)
+	}
+}
+
+// TestPurge drops log entries older than a year and stale follow-ups, and keeps the rest.
+func TestPurge(t *testing.T) {
+	h := flowtest.NewHarness(t, nil, setup)
+	anna, _ := paired(t, h)
+	snap, _ := h.Store.Load(context.Background(), anna.ID, "")
+	p := snap.Profile
+	old, recent := h.Clock.Now().Add(-400*24*time.Hour), h.Clock.Now().Add(-30*24*time.Hour)
+	p.Mentoring.Log = []flows.SessionLog{{ID: "old", At: old, Held: true, Note: "kept too long"}, {ID: "new", At: recent, Held: true}}
+	p.Mentoring.Sessions = []flows.Session{{ID: "stale", Pair: "pair1", At: recent, Status: flows.SessionFollowUp}}
+	if err := h.Store.Save(context.Background(), anna.ID, snap, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Engine.RunTask(context.Background(), flows.Task{ID: "purge:1", Profile: anna.ID, Job: sessions.JobPurge}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := h.Store.Profile(context.Background(), anna.ID)
+	if len(got.Mentoring.Log) != 1 || got.Mentoring.Log[0].ID != "new" || len(got.Mentoring.Sessions) != 0 {
+		t.Fatalf("after purge: log %+v, sessions %+v", got.Mentoring.Log, got.Mentoring.Sessions)
 	}
 }

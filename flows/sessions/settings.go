@@ -22,7 +22,7 @@ var reminderChoices = []int{24 * 60, 60, 15}
 // confirmed too: their old reminders are removed and the new ones scheduled.
 func remindersFlow() *flows.Flow {
 	return &flows.Flow{
-		Name: "reminders", Version: Version, First: "list", Commands: []string{"reminders"},
+		Name: "sesreminders", Version: Version, First: "list", Commands: []string{"reminders"},
 		Menu: "menu.reminders", MenuOrder: 85,
 		Steps: map[string]flows.Step{"list": {Ask: askReminders, Answer: answerReminders}},
 	}
