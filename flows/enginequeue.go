@@ -24,3 +24,11 @@ func (e *Engine) Enqueue(ctx context.Context, tasks ...Task) error {
 	}
 	return e.queue.Enqueue(ctx, tasks...)
 }
+
+// Cancel removes queued tasks outside an update (erasers cancel the erased user's reminders).
+func (e *Engine) Cancel(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 || e.queue == nil {
+		return nil
+	}
+	return e.queue.Cancel(ctx, ids...)
+}

@@ -143,7 +143,7 @@ func (p *pairing) askList(c *flows.Ctx) {
 	var rows [][]flows.Button
 	for _, m := range mentees[:min(len(mentees), maxListed)] {
 		days := int(c.Now.Sub(m.Mentoring.Waiting) / (24 * time.Hour))
-		rows = append(rows, flows.Row(flows.Choice(who(c, m.Name, "pair.someone")+" · "+c.N("pair.days_short", days), m.ID)))
+		rows = append(rows, flows.Row(flows.Choice(clip(who(c, m.Name, "pair.someone"), 12)+" · "+c.N("pair.days_short", days), m.ID)))
 	}
 	c.Ask(c.T("pair.list", "Waiting", len(mentees), "Free", free), rows...)
 }
@@ -184,7 +184,7 @@ func (p *pairing) askSuggest(c *flows.Ctx) {
 		why = append(why, c.T("pair.load", "Load", s.Load, "Cap", s.Capacity))
 		name := who(c, s.Mentor.Name, "pair.someone")
 		lines = append(lines, fmt.Sprintf("%d. %s — %s", n+1, name, strings.Join(why, ", ")))
-		rows = append(rows, flows.Row(flows.Choice(strconv.Itoa(n+1)+". "+name, s.Mentor.ID)))
+		rows = append(rows, flows.Row(flows.Choice(strconv.Itoa(n+1)+". "+clip(name, 20), s.Mentor.ID)))
 	}
 	rows = append(rows, flows.Row(flows.Choice(c.T("pair.back"), "back")))
 	about := c.T("pair.about", "Name", who(c, mentee.Name, "pair.someone"), "Lang", c.T("lang."+mentee.Lang),

@@ -173,7 +173,7 @@ func askEndWhich(c *flows.Ctx) {
 	}
 	var rows [][]flows.Button
 	for _, x := range m.Pairs {
-		rows = append(rows, flows.Row(flows.Choice(who(c, x.OtherName, "pair.someone"), x.ID)))
+		rows = append(rows, flows.Row(flows.Choice(clip(who(c, x.OtherName, "pair.someone"), 24), x.ID)))
 	}
 	c.Ask(c.T("pair.end_which"), rows...)
 }

@@ -58,7 +58,7 @@ func askSite(c *flows.Ctx) {
 	cur := c.Profile.Mentoring.Site
 	rows := [][]flows.Button{skipRow(c)}
 	if cur != "" {
-		rows = [][]flows.Button{flows.Row(flows.Choice(c.T("pair.keep", "Value", cur), "keep"), flows.Choice(c.T("pair.skip"), "skip"))}
+		rows = [][]flows.Button{flows.Row(flows.Choice(c.T("pair.keep", "Value", clip(cur, 14)), "keep"), flows.Choice(c.T("pair.skip"), "skip"))}
 	}
 	c.Ask(c.T("pair.site_ask", "Max", maxPlace), rows...)
 }
@@ -84,7 +84,7 @@ func askUnit(c *flows.Ctx) {
 	cur := c.Profile.Mentoring.Unit
 	rows := [][]flows.Button{skipRow(c)}
 	if cur != "" {
-		rows = [][]flows.Button{flows.Row(flows.Choice(c.T("pair.keep", "Value", cur), "keep"), flows.Choice(c.T("pair.skip"), "skip"))}
+		rows = [][]flows.Button{flows.Row(flows.Choice(c.T("pair.keep", "Value", clip(cur, 14)), "keep"), flows.Choice(c.T("pair.skip"), "skip"))}
 	}
 	c.Ask(c.T("pair.unit_ask", "Max", maxPlace), rows...)
 }
@@ -204,4 +204,13 @@ func avoided(mentee, mentor *flows.Profile) bool {
 		return true
 	}
 	return mentor.Name != "" && slices.Contains(mentee.Mentoring.Avoid, strings.ToLower(mentor.Name))
+}
+
+// clip shortens s to n runes for a button label (labels stay within 24 characters).
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

@@ -43,7 +43,12 @@ func New(e *flows.Engine, o Options) []any {
 		o.Capacity = DefaultCapacity
 	}
 	p := &pairing{dir: o.Directory, capacity: o.Capacity}
-	e.AddEraser(func(ctx context.Context, prof *flows.Profile) error { return e.Enqueue(ctx, ForgetTasks(prof)...) })
+	e.AddEraser(func(ctx context.Context, prof *flows.Profile) error {
+		if err := e.Cancel(ctx, ForgetCancels(prof)...); err != nil {
+			return err
+		}
+		return e.Enqueue(ctx, ForgetTasks(prof)...)
+	})
 	items := []any{p.mentorFlow(), p.mentoringFlow(), p.pairFlow()}
 	return append(items, p.actions()...)
 }

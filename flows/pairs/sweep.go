@@ -81,6 +81,23 @@ func ForgetTasks(p *flows.Profile) []flows.Task {
 	return out
 }
 
+// ForgetCancels are the ids of the erased user's own queued reminders and follow-ups.
+func ForgetCancels(p *flows.Profile) []string {
+	var ids []string
+	for _, s := range p.Mentoring.Sessions {
+		ids = append(ids, flows.AfterTaskID(s.ID, p.ID))
+		for _, r := range s.Reminders {
+			ids = append(ids, flows.ReminderTaskID(s.ID, p.ID, r))
+		}
+	}
+	for _, g := range p.Mentoring.Groups {
+		for _, r := range g.Reminders {
+			ids = append(ids, flows.ReminderTaskID(g.ID, p.ID, r))
+		}
+	}
+	return ids
+}
+
 // MinGroup is the smallest group an average is shown for (k-anonymity): below it only counts are given.
 const MinGroup = 5
 

@@ -56,7 +56,7 @@ func startSession(c *flows.Ctx) {
 func askWho(c *flows.Ctx) {
 	var rows [][]flows.Button
 	for _, p := range c.Profile.Mentoring.Pairs {
-		rows = append(rows, flows.Row(flows.Choice(partner(c, p.OtherName), p.ID)))
+		rows = append(rows, flows.Row(flows.Choice(clip(partner(c, p.OtherName), 24), p.ID)))
 	}
 	c.Ask(c.T("ses.who"), rows...)
 }
@@ -381,4 +381,13 @@ func cancelSession(c *flows.Ctx, i int) {
 	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
 	c.Schedule(flows.Task{ID: "cancelled:" + s.ID, Profile: s.With, Job: jobCancelled, Args: s.ID})
 	c.Say(c.T("ses.cancelled_ok", "Name", partner(c, s.WithName), "When", When(c, s.At)))
+}
+
+// clip shortens s to n runes for a button label.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

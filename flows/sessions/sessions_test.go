@@ -265,3 +265,26 @@ func TestPurge(t *testing.T) {
 		t.Fatalf("after purge: log %+v, sessions %+v", got.Mentoring.Log, got.Mentoring.Sessions)
 	}
 }
+
+// TestForgetEndsPair: when one side erases everything, the other side's copy of the pair and its sessions go, with
+// their reminders, and they get the neutral notice.
+func TestForgetEndsPair(t *testing.T) {
+	h := flowtest.NewHarness(t, nil, setup)
+	_, bob := paired(t, h)
+	plan(t, h, "anna", "tomorrow 15:30")
+	h.Press("bob", "Yes, that works")
+	h.Inbox("bob")
+	h.Say("anna", "/forget")
+	h.Press("anna", "Yes, erase everything")
+	h.RunDue()
+	if got := flowtest.Text(h.Inbox("bob")); !strings.Contains(got, "Your mentoring pairing with Anna has ended") {
+		t.Fatalf("bob was not told: %q", got)
+	}
+	p, _ := h.Store.Profile(context.Background(), bob.ID)
+	if len(p.Mentoring.Pairs) != 0 || len(p.Mentoring.Sessions) != 0 {
+		t.Fatalf("bob still holds %+v", p.Mentoring)
+	}
+	if got := reminders(h); len(got) != 0 {
+		t.Fatalf("reminders left: %v", got)
+	}
+}
