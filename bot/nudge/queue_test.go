@@ -2,6 +2,7 @@ package nudge_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -106,7 +107,7 @@ func newReplica(t *testing.T, conn *redis.Conn, clock flows.Clock, rec *recorder
 func TestTwoReplicasDeliverOnce(t *testing.T) {
 	users, perUser := 1000, 10
 	if !redistest.Real() {
-		users = 20 // the embedded server runs asynq's scripts in an interpreter (≈ 50 tasks/s): keep the count modest there
+		users = 100 // the embedded server runs asynq's scripts in an interpreter: keep the count modest there
 	}
 	total := users * perUser
 	conn := redistest.Open(t, redistest.DBNudge)
@@ -147,6 +148,10 @@ func TestTwoReplicasDeliverOnce(t *testing.T) {
 		}
 	}
 	deadline := time.Now().Add(2 * time.Minute)
+	for rec.count() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Logf("first send after %v", time.Since(t0))
 	for rec.count() < total && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -169,4 +174,20 @@ func TestTwoReplicasDeliverOnce(t *testing.T) {
 		t.Fatalf("%d distinct nudges, %d sent more than once; want %d and 0", len(rec.sent), dups, total)
 	}
 	t.Logf("%d nudges across two replicas: %d sends, %d duplicates", total, rec.count(), dups)
+}
+
+// TestRetryDelay: a lost revision race retries within a second; other failures back off from 5–10 s up to an hour.
+func TestRetryDelay(t *testing.T) {
+	conflict := fmt.Errorf("run task x: %w", fmt.Errorf("handle: %w after 4 attempts", flows.ErrConflict))
+	for n := range 20 {
+		if d := nudge.RetryDelay(n, conflict, nil); d < 100*time.Millisecond || d > time.Second {
+			t.Fatalf("conflict retry %d after %v", n, d)
+		}
+	}
+	if d := nudge.RetryDelay(0, errors.New("telegram down"), nil); d < 5*time.Second || d > 10*time.Second {
+		t.Fatalf("first retry after %v", d)
+	}
+	if d := nudge.RetryDelay(30, errors.New("telegram down"), nil); d < 30*time.Minute || d > time.Hour {
+		t.Fatalf("late retry after %v", d)
+	}
 }

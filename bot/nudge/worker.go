@@ -2,6 +2,7 @@ package nudge
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -75,8 +76,12 @@ func NewWorker(c goredis.UniversalClient, run func(context.Context, flows.Task) 
 }
 
 // RetryDelay is the backoff between retries of a failed delivery: 10 s doubling up to an hour, with jitter so
-// that tasks failing together (Redis or a platform down) do not come back together.
-func RetryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+// that tasks failing together (Redis or a platform down) do not come back together. A task that lost an
+// optimistic-revision race (another replica was updating the same user) comes back within a second.
+func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	if errors.Is(err, flows.ErrConflict) {
+		return 100*time.Millisecond + rand.N(900*time.Millisecond)
+	}
 	d := 10 * time.Second << min(n, 9)
 	d = min(d, time.Hour)
 	return d/2 + rand.N(d/2+1)
