@@ -27,17 +27,17 @@ const (
 func (p *pairing) actions() []any {
 	return []any{
 		// Args: mentee's name.
-		&flows.Action{Name: jobWaiting, Job: jobWaiting, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobWaiting, func(c *flows.Ctx) {
 			if c.DeferNotice() {
 				return
 			}
 			c.Say(c.T("pair.waiting_note", "Name", who(c, fromArg(c.Event.Args), "pair.someone")),
 				flows.Row(flows.ActionButton(c.T("pair.open_btn"), "pair")))
-		}},
-		&flows.Action{Name: jobOffer, Job: jobOffer, Run: runOffer},
-		&flows.Action{Name: jobPaired, Job: jobPaired, Run: runPaired},
+		}),
+		flows.JobAction(jobOffer, runOffer),
+		flows.JobAction(jobPaired, runPaired),
 		// Args: pair, "ok" or "gone", mentee's name, mentor's name.
-		&flows.Action{Name: jobDone, Job: jobDone, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobDone, func(c *flows.Ctx) {
 			a := args(c)
 			if len(a) != 4 {
 				return
@@ -47,9 +47,9 @@ func (p *pairing) actions() []any {
 				key = "pair.done_gone"
 			}
 			c.Say(c.T(key, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")))
-		}},
+		}),
 		// Args: pair. The other side ended it; they are not told why.
-		&flows.Action{Name: jobEnded, Job: jobEnded, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobEnded, func(c *flows.Ctx) {
 			m := &c.Profile.Mentoring
 			i := m.PairByID(c.Event.Args)
 			if i < 0 {
@@ -59,9 +59,9 @@ func (p *pairing) actions() []any {
 			dropPairSessions(c, m.Pairs[i].ID)
 			m.Pairs = slices.Delete(m.Pairs, i, i+1)
 			notice(c, "pair.ended_notice", name)
-		}},
+		}),
 		// Args: pair, "ended" or "rematch", mentee's name, mentor's name.
-		&flows.Action{Name: jobEndedNote, Job: jobEndedNote, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobEndedNote, func(c *flows.Ctx) {
 			a := args(c)
 			if len(a) != 4 || c.DeferNotice() {
 				return
@@ -72,9 +72,9 @@ func (p *pairing) actions() []any {
 			}
 			c.Say(c.T(key, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")),
 				flows.Row(flows.ActionButton(c.T("pair.open_btn"), "pair")))
-		}},
+		}),
 		// Args: pair, pause end (Unix, 0 when back).
-		&flows.Action{Name: jobPaused, Job: jobPaused, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobPaused, func(c *flows.Ctx) {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			if len(a) != 2 {
@@ -92,15 +92,15 @@ func (p *pairing) actions() []any {
 			}
 			m.Pairs[i].OtherPausedUntil = time.Unix(n, 0).UTC()
 			notice(c, "pair.paused_notice", m.Pairs[i].OtherName, a[1])
-		}},
+		}),
 		// Args: key, name, extra: a notice held back by quiet hours.
-		&flows.Action{Name: jobSay, Job: jobSay, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobSay, func(c *flows.Ctx) {
 			if a := args(c); len(a) >= 2 {
 				sayNotice(c, a[0], fromArg(a[1]), a[2:])
 			}
-		}},
+		}),
 		// Args: pair, weeks.
-		&flows.Action{Name: jobInactive, Job: jobInactive, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobInactive, func(c *flows.Ctx) {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			if len(a) != 2 || m.PairByID(a[0]) < 0 || c.DeferNudge() {
@@ -109,25 +109,25 @@ func (p *pairing) actions() []any {
 			weeks, _ := strconv.Atoi(a[1])
 			c.Say(c.N("pair.inactive", weeks, "Name", who(c, m.Pairs[m.PairByID(a[0])].OtherName, "pair.your_partner")),
 				flows.Row(flows.ActionButton(c.T("pair.plan_btn"), "session")))
-		}},
+		}),
 		// Args: pair, weeks, mentee's name, mentor's name.
-		&flows.Action{Name: jobInactiveAlert, Job: jobInactiveAlert, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobInactiveAlert, func(c *flows.Ctx) {
 			a := args(c)
 			if len(a) != 4 || c.DeferNotice() {
 				return
 			}
 			weeks, _ := strconv.Atoi(a[1])
 			c.Say(c.N("pair.inactive_alert", weeks, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")))
-		}},
+		}),
 		// Args: pair, mentor's name, mentee's name.
-		&flows.Action{Name: jobFitFlag, Job: jobFitFlag, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobFitFlag, func(c *flows.Ctx) {
 			a := args(c)
 			if len(a) != 3 || c.DeferNotice() {
 				return
 			}
 			c.Say(c.T("pair.fitflag", "Mentor", who(c, fromArg(a[1]), "pair.someone"), "Mentee", who(c, fromArg(a[2]), "pair.someone")))
-		}},
-		&flows.Action{Name: jobDigest, Job: jobDigest, Run: runDigest},
+		}),
+		flows.JobAction(jobDigest, runDigest),
 		&flows.Action{Name: flows.ActionPairFit, Run: runFit},
 		&flows.Action{Name: "pairnew", Run: runRematch},
 		&flows.Action{Name: "pairkeep", Run: func(c *flows.Ctx) {

@@ -19,8 +19,8 @@ const maxLog = 200
 // (jobs), the buttons under them, reminders and the follow-up after a session.
 func sessionActions() []any {
 	return []any{
-		&flows.Action{Name: "ses.proposed", Job: jobProposed, Run: runProposed},
-		&flows.Action{Name: "ses.confirmed", Job: jobConfirmed, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobProposed, runProposed),
+		flows.JobAction(jobConfirmed, func(c *flows.Ctx) {
 			m := &c.Profile.Mentoring
 			i := sessionArg(c, flows.SessionProposed)
 			if i < 0 {
@@ -30,14 +30,14 @@ func sessionActions() []any {
 			s.Status = flows.SessionConfirmed
 			scheduleReminders(c, s)
 			tell(c, "confirmed", s.ID, itoa(s.At), s.Pair)
-		}},
-		&flows.Action{Name: "ses.declined", Job: jobDeclined, Run: func(c *flows.Ctx) { dropped(c, "declined") }},
-		&flows.Action{Name: "ses.cancelled", Job: jobCancelled, Run: func(c *flows.Ctx) { dropped(c, "cancelled") }},
-		&flows.Action{Name: "ses.tell", Job: jobTell, Run: func(c *flows.Ctx) {
+		}),
+		flows.JobAction(jobDeclined, func(c *flows.Ctx) { dropped(c, "declined") }),
+		flows.JobAction(jobCancelled, func(c *flows.Ctx) { dropped(c, "cancelled") }),
+		flows.JobAction(jobTell, func(c *flows.Ctx) {
 			if a := args(c); len(a) >= 2 {
 				say(c, a[0], a[2:])
 			}
-		}},
+		}),
 		&flows.Action{Name: "ses.yes", Run: func(c *flows.Ctx) {
 			if i := sessionArg(c, flows.SessionAsked); i >= 0 {
 				c.ClosePressed()
@@ -56,8 +56,8 @@ func sessionActions() []any {
 				c.StartFlow("session")
 			}
 		}},
-		&flows.Action{Name: "ses.remind", Job: jobRemind, Run: runRemind},
-		&flows.Action{Name: "ses.after", Job: jobAfter, Run: runAfter},
+		flows.JobAction(jobRemind, runRemind),
+		flows.JobAction(jobAfter, runAfter),
 		&flows.Action{Name: "ses.held", Run: runHeld},
 		&flows.Action{Name: "ses.rate", Run: runRate},
 		purgeAction(),
@@ -323,7 +323,7 @@ const (
 )
 
 func purgeAction() *flows.Action {
-	return &flows.Action{Name: "sessions.purge", Job: JobPurge, Run: func(c *flows.Ctx) {
+	return flows.JobAction(JobPurge, func(c *flows.Ctx) {
 		m := &c.Profile.Mentoring
 		m.Log = slices.DeleteFunc(m.Log, func(l flows.SessionLog) bool { return c.Now.Sub(l.At) > LogRetention })
 		for i := len(m.Sessions) - 1; i >= 0; i-- {
@@ -333,5 +333,5 @@ func purgeAction() *flows.Action {
 		}
 		m.Groups = slices.DeleteFunc(m.Groups, func(g flows.GroupInvite) bool { return c.Now.Sub(g.At) > openRetention })
 		m.Hosted = slices.DeleteFunc(m.Hosted, func(g flows.GroupSession) bool { return c.Now.Sub(g.At) > openRetention })
-	}}
+	})
 }

@@ -262,7 +262,7 @@ func unscheduleGroupReminders(c *flows.Ctx, g *flows.GroupInvite) {
 func groupActions() []any {
 	return []any{
 		// Args: group id, start (Unix), host, topic.
-		&flows.Action{Name: "grp.invite", Job: jobGroupInvite, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobGroupInvite, func(c *flows.Ctx) {
 			a := strings.SplitN(c.Event.Args, " ", 4)
 			if len(a) != 4 || c.Profile.Mentoring.GroupByID(a[0]) >= 0 {
 				return
@@ -274,10 +274,10 @@ func groupActions() []any {
 			c.Profile.Mentoring.Groups = append(c.Profile.Mentoring.Groups, flows.GroupInvite{ID: a[0], Host: a[2], At: at, Topic: a[3]})
 			c.Say(c.T("grp.invite", "Topic", topicText(c, a[3]), "When", When(c, at)),
 				flows.Row(flows.ActionButton(c.T("grp.going"), "grp.rsvp", a[0], "y"), flows.ActionButton(c.T("grp.not_going"), "grp.rsvp", a[0], "n")))
-		}},
+		}),
 		&flows.Action{Name: "grp.rsvp", Run: runRSVP},
 		// Args: group id, member, "y" or "n".
-		&flows.Action{Name: "grp.count", Job: jobGroupCount, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobGroupCount, func(c *flows.Ctx) {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			i := -1
@@ -295,8 +295,8 @@ func groupActions() []any {
 			} else {
 				h.NotGoing = append(h.NotGoing, a[1])
 			}
-		}},
-		&flows.Action{Name: "grp.cancel", Job: jobGroupCancel, Run: func(c *flows.Ctx) {
+		}),
+		flows.JobAction(jobGroupCancel, func(c *flows.Ctx) {
 			m := &c.Profile.Mentoring
 			i := m.GroupByID(c.Event.Args)
 			if i < 0 {
@@ -308,9 +308,9 @@ func groupActions() []any {
 			if g.At.After(c.Now) {
 				tell(c, "grpcancel", g.ID, itoa(g.At), "-")
 			}
-		}},
+		}),
 		// Args: group id, minutes, start. A reminder the member asked for: it comes even in quiet hours.
-		&flows.Action{Name: "grp.remind", Job: jobGroupRemind, Run: func(c *flows.Ctx) {
+		flows.JobAction(jobGroupRemind, func(c *flows.Ctx) {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			if len(a) != 3 {
@@ -323,7 +323,7 @@ func groupActions() []any {
 			mins, _ := strconv.Atoi(a[1])
 			g := m.Groups[i]
 			c.Say(c.T("grp.remind", "Topic", topicText(c, g.Topic), "In", Before(c, mins), "When", When(c, g.At)))
-		}},
+		}),
 	}
 }
 

@@ -240,6 +240,16 @@ func TestStaleAndForgedSessionButtons(t *testing.T) {
 			t.Errorf("%s: %q", payload, got)
 		}
 	}
+	// Jobs cannot be pressed: a forged pairing, proposal or group count changes nothing.
+	for _, payload := range []string{"g:pair.paired px mallory c Mal", "g:job pair.paired px mallory c Mal", "g:ses.proposed s1 pair1 1795876200 -", "g:grp.count g1 x y"} {
+		if got := flowtest.Text(h.Send("anna", flows.Event{Payload: payload})); got == "" {
+			t.Errorf("%s: no reply", payload)
+		}
+	}
+	p, _ := h.Store.Profile(context.Background(), flows.ProfileID(flowtest.Identity("anna")))
+	if len(p.Mentoring.Pairs) != 1 || len(p.Mentoring.Sessions) != 0 {
+		t.Fatalf("forged jobs changed anna: %+v", p.Mentoring)
+	}
 	if n := len(h.Queue.Pending()); n != 0 {
 		t.Fatalf("forged buttons queued %d tasks", n)
 	}
