@@ -3,6 +3,7 @@ package flows
 import (
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -110,11 +111,27 @@ func (p *Profile) Location() *time.Location {
 		if name == "" {
 			continue
 		}
-		if loc, err := time.LoadLocation(name); err == nil {
+		if loc, err := loadLocation(name); err == nil {
 			return loc
 		}
 	}
 	return time.UTC
+}
+
+// locations caches time zones by name: time.LoadLocation reads the zone file on every call, and planners ask for
+// every user's zone many times per run (NextAllowed walks minutes).
+var locations sync.Map // name → *time.Location
+
+func loadLocation(name string) (*time.Location, error) {
+	if l, ok := locations.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	locations.Store(name, loc)
+	return loc, nil
 }
 
 // DefaultTZ is the usual time zone for a language's users.

@@ -53,3 +53,7 @@ func keyLessonStats(lesson string) string    { return prefix + "lessons:stats:" 
 func keyLessonComments(lesson string) string { return prefix + "lessons:comments:" + lesson }
 
 // --- Pairs, sessions and nudges keys ---
+
+// keyTickLock is the lock of one periodic job's tick: one replica runs each tick (bot/nudge).
+// tick is the tick time in Unix seconds, as text.
+func keyTickLock(job, tick string) string { return keyLock("tick:" + job + ":" + tick) }

@@ -44,6 +44,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 		Directory: m.Store, Invites: m.Store,
 		LessonFeedback: redis.NewLessonFeedback(conn.Client),
 		Links:          m.Store,
+		MentorCapacity: cfg.MentorCapacity,
 	}
 	if err := checkinDeps(cfg, m, log, &deps); err != nil {
 		conn.Close()

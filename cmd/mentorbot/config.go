@@ -57,6 +57,17 @@ type Config struct {
 	AlertEscalate time.Duration
 	// RetentionDays (MENTORBOT_RETENTION_DAYS): how long kept check-in scores live. Default 365.
 	RetentionDays int
+	// Scheduling and mentoring (see nudge.go).
+	// MentorCapacity (MENTORBOT_MENTOR_CAPACITY): mentees per mentor unless the mentor sets it. Default 2.
+	MentorCapacity int
+	// RetentionJobs (MENTORBOT_RETENTION_JOBS): comma-separated internal jobs sent to every user daily for
+	// retention. Default "checkin.purge,sessions.purge"; "-" for none.
+	RetentionJobs []string
+	// EscalationJobs (MENTORBOT_ESCALATION_JOBS): jobs sent to every coordinator each 15 minutes as the safety net
+	// for unacknowledged alerts. Default "checkin.escalate"; "-" for none.
+	EscalationJobs []string
+	// QueueConcurrency (MENTORBOT_QUEUE_CONCURRENCY): deliveries one replica runs at once. Default 10.
+	QueueConcurrency int
 }
 
 // configFromEnv reads the configuration. getenv is os.Getenv outside tests.
@@ -119,6 +130,9 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.TelegramWebhookURL != "" && c.TelegramWebhookSecret == "" {
 		return c, fmt.Errorf("TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_WEBHOOK_URL")
+	}
+	if err := nudgeFromEnv(&c, getenv); err != nil {
+		return c, err
 	}
 	return c, nil
 }

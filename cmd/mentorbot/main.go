@@ -95,15 +95,19 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	// The local chat logs only warnings, to stderr, so the conversation stays readable.
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	q := &console.Queue{Log: log}
-	m, err := Open(ctx, cfg, log, q)
+	m, err := Open(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	q.Engine = m.Engine
 	chat := console.New(m.Engine, stdin, stdout, *as, *lang)
 	m.Engine.SetSender("console", chat)
+	// The same asynq queue and periodic jobs as serve, on the embedded server when no REDIS_URL is set.
+	stop, err := startLocalNudge(ctx, m)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return chat.Run(ctx)
 }
 

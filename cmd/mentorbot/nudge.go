@@ -2,65 +2,123 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/m4pris/mentorbot/bot/nudge"
+	"github.com/m4pris/mentorbot/bot/redis"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/pairs"
+	"github.com/m4pris/mentorbot/flows/sessions"
 )
 
-// buildNudge adds the schedulers and the delivery queue. Until the queue worker exists, a deadline sweeper runs
-// conversation timeouts.
-func buildNudge(ctx context.Context, m *Main, p *parts) error {
-	p.workers = append(p.workers, &deadlineSweeper{m: m, every: 30 * time.Second})
-	return nil
-}
+// Periodic jobs (UTC cron specs). Every replica runs them; a per-tick Redis lock lets one replica run each tick.
+const (
+	specPlan       = "*/15 * * * *" // planners: check-in prompts, lesson nudges, session reminders (re-plan)
+	specDeadlines  = "* * * * *"    // conversation step timeouts
+	specInactive   = "0 9 * * *"    // inactive-pair sweep, daily
+	specEscalation = "*/15 * * * *" // safety net for unacknowledged alerts
+	specDigest     = "0 5 * * 1"    // Monday digest, delivered at 08:00 in each coordinator's zone
+	specRetention  = "30 2 * * *"   // retention purge, daily
+)
 
-// deadlineSweeper fires the timeouts of conversation steps whose deadline passed.
-type deadlineSweeper struct {
-	m      *Main
-	every  time.Duration
-	cancel context.CancelFunc
-	done   chan struct{}
-}
+// Defaults of the job lists (MENTORBOT_RETENTION_JOBS, MENTORBOT_ESCALATION_JOBS). A listed job that no flow
+// handles is skipped, so the lists can name another feature's jobs before it is merged.
+var (
+	defaultRetentionJobs  = []string{"checkin.purge", sessions.JobPurge}
+	defaultEscalationJobs = []string{"checkin.escalate"}
+)
 
-func (d *deadlineSweeper) Start(ctx context.Context) error {
-	ctx, d.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	d.done = make(chan struct{})
-	go func() {
-		defer close(d.done)
-		t := time.NewTicker(d.every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				d.sweep(ctx)
-			}
+// nudgeFromEnv reads the scheduling variables into c.
+func nudgeFromEnv(c *Config, getenv func(string) string) error {
+	c.RetentionJobs = listOr(getenv("MENTORBOT_RETENTION_JOBS"), defaultRetentionJobs)
+	c.EscalationJobs = listOr(getenv("MENTORBOT_ESCALATION_JOBS"), defaultEscalationJobs)
+	c.MentorCapacity = pairs.DefaultCapacity
+	if v := getenv("MENTORBOT_MENTOR_CAPACITY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 20 {
+			return fmt.Errorf("MENTORBOT_MENTOR_CAPACITY: want a number from 1 to 20, got %q", v)
 		}
-	}()
+		c.MentorCapacity = n
+	}
+	c.QueueConcurrency = 10
+	if v := getenv("MENTORBOT_QUEUE_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return fmt.Errorf("MENTORBOT_QUEUE_CONCURRENCY: want a number from 1 to 1000, got %q", v)
+		}
+		c.QueueConcurrency = n
+	}
 	return nil
 }
 
-func (d *deadlineSweeper) sweep(ctx context.Context) {
-	now := d.m.Clock.Now()
-	ids, err := d.m.Store.DueDeadlines(ctx, now)
+func listOr(v string, def []string) []string {
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" && s != "-" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// buildNudge adds the delivery queue (asynq on the same Redis) with its worker, and the periodic jobs.
+func buildNudge(_ context.Context, m *Main, p *parts) error {
+	sched, worker, err := newNudge(m)
 	if err != nil {
-		d.m.Log.Error("deadline sweep", "err", err)
-		return
+		return err
 	}
-	for _, pid := range ids {
-		t := flows.Task{ID: "deadline:" + pid + ":" + now.Truncate(time.Minute).Format(time.RFC3339), Profile: pid, Job: flows.JobDeadline}
-		if err := d.m.Engine.RunTask(ctx, t); err != nil {
-			d.m.Log.Error("deadline task", "err", err)
-		}
-	}
+	// Stop order (workers stop in this order, after intake): the scheduler first, so nothing new is queued, then
+	// the worker, which finishes the deliveries it holds.
+	p.workers = append(p.workers, sched, worker)
+	return nil
 }
 
-func (d *deadlineSweeper) Stop(ctx context.Context) error {
-	d.cancel()
-	select {
-	case <-d.done:
-	case <-ctx.Done():
+// newNudge sets the engine's queue and builds the scheduler and the worker.
+func newNudge(m *Main) (*nudge.Scheduler, *nudge.Worker, error) {
+	q := nudge.NewQueue(m.Conn.Client, m.Clock, nudge.QueueOptions{})
+	m.Engine.SetQueue(q)
+	worker := nudge.NewWorker(m.Conn.Client, m.Engine.RunTask, nudge.WorkerOptions{
+		Concurrency: m.Config.QueueConcurrency, Logger: m.Log,
+	})
+	jobs := &nudge.Jobs{Engine: m.Engine, Users: m.Store, Roles: m.Store, Deadlines: m.Store, Queue: q, Log: m.Log}
+	sched := nudge.NewScheduler(redis.NewTickLocks(m.Conn.Client), m.Clock, m.Log)
+	for _, j := range []nudge.Job{
+		jobs.Plan(specPlan),
+		jobs.DeadlineJob(specDeadlines),
+		jobs.PerUser("inactive", specInactive, pairs.Inactive),
+		jobs.RoleJobs("escalation", specEscalation, flows.Coordinator, m.Config.EscalationJobs),
+		jobs.Aggregate("digest", specDigest, func(tick time.Time) nudge.Aggregator { return pairs.NewDigest(tick) }),
+		jobs.UserJobs("retention", specRetention, m.Config.RetentionJobs),
+	} {
+		if err := sched.Add(j); err != nil {
+			return nil, nil, err
+		}
 	}
-	return nil
+	return sched, worker, nil
+}
+
+// startLocalNudge runs the queue worker and the periodic jobs for the local chat (asynq works on the embedded
+// server too). The returned stop waits for them.
+func startLocalNudge(ctx context.Context, m *Main) (stop func(), err error) {
+	sched, worker, err := newNudge(m)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range []component{sched, worker} {
+		if err := c.Start(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = sched.Stop(sctx)
+		_ = worker.Stop(sctx)
+	}, nil
 }

@@ -54,10 +54,11 @@ func Merge(into, from *flows.Profile) {
 	}
 	mergeCheckins(&into.Checkins, &from.Checkins)
 	mergeLessons(&into.Lessons, &from.Lessons)
-	if into.Mentoring.PairID == "" {
-		into.Mentoring.PairID = from.Mentoring.PairID
-	}
+	mergeMentoring(&into.Mentoring, &from.Mentoring)
 	into.Nudges.SnoozeUntil = latest(into.Nudges.SnoozeUntil, from.Nudges.SnoozeUntil)
+	if into.Nudges.Reminders == nil {
+		into.Nudges.Reminders = from.Nudges.Reminders
+	}
 }
 
 func earliest(a, b time.Time) time.Time {
@@ -134,4 +135,31 @@ func mergeCheckins(into, from *flows.CheckinData) {
 		}
 	}
 	into.AlertAt = latest(into.AlertAt, from.AlertAt)
+}
+
+// mergeMentoring keeps both sides' pairs, sessions, logs and groups. The other person in a pair still names the
+// joining profile's old id; tasks sent there follow the link key to the merged profile.
+func mergeMentoring(into, from *flows.MentoringData) {
+	if into.Site == "" {
+		into.Site, into.Unit = from.Site, from.Unit
+	}
+	into.OtherUnit = into.OtherUnit || from.OtherUnit
+	for _, a := range from.Avoid {
+		if !slices.Contains(into.Avoid, a) {
+			into.Avoid = append(into.Avoid, a)
+		}
+	}
+	for _, a := range from.AvoidIDs {
+		if !slices.Contains(into.AvoidIDs, a) {
+			into.AvoidIDs = append(into.AvoidIDs, a)
+		}
+	}
+	into.Waiting = earliest(into.Waiting, from.Waiting)
+	into.Capacity = max(into.Capacity, from.Capacity)
+	into.PausedUntil = latest(into.PausedUntil, from.PausedUntil)
+	into.Pairs = append(into.Pairs, from.Pairs...)
+	into.Sessions = append(into.Sessions, from.Sessions...)
+	into.Log = append(into.Log, from.Log...)
+	into.Groups = append(into.Groups, from.Groups...)
+	into.Hosted = append(into.Hosted, from.Hosted...)
 }

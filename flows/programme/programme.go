@@ -13,8 +13,10 @@ import (
 	"github.com/m4pris/mentorbot/flows/lessons"
 	"github.com/m4pris/mentorbot/flows/link"
 	"github.com/m4pris/mentorbot/flows/onboarding"
+	"github.com/m4pris/mentorbot/flows/pairs"
 	"github.com/m4pris/mentorbot/flows/privacy"
 	"github.com/m4pris/mentorbot/flows/safety"
+	"github.com/m4pris/mentorbot/flows/sessions"
 )
 
 // Deps are the stores the flows need besides the engine's own.
@@ -40,13 +42,19 @@ type Deps struct {
 	AlertEscalate time.Duration
 	// Retention of kept scores; 0 = 12 months.
 	Retention time.Duration
+	// MentorCapacity is the default of mentees per mentor (MENTORBOT_MENTOR_CAPACITY); zero means 2.
+	MentorCapacity int
 }
 
 // Register adds every flow of the programme to e.
 func Register(e *flows.Engine, d Deps) {
+	if d.Mentors == nil {
+		// A mentee's mentor is found from their pair (flows/pairs).
+		d.Mentors = pairs.Mentors{}
+	}
 	ck := checkin.New(checkin.Deps{
 		Directory: d.Directory, Store: d.Checkins, Sealer: d.Sealer, Helplines: d.Helplines,
-		Mentors: mentors(d), Escalate: d.AlertEscalate, Retention: d.Retention,
+		Mentors: d.Mentors, Escalate: d.AlertEscalate, Retention: d.Retention,
 	})
 	e.Register(core.New()...)
 	e.Register(onboarding.New(d.Invites)...)
@@ -55,18 +63,12 @@ func Register(e *flows.Engine, d Deps) {
 	ls := lessons.New(lessons.Deps{Feedback: d.LessonFeedback, Mentors: d.Mentors})
 	e.Register(ls.Items()...)
 	e.AddPlanner(lessons.NudgeJob, ls.Plan)
+	e.Register(pairs.New(e, pairs.Options{Directory: d.Directory, Capacity: d.MentorCapacity})...)
+	e.Register(sessions.New(e, sessions.Options{Directory: d.Directory})...)
 	if d.Links != nil {
 		e.Register(link.New(d.Links)...)
 		e.AddEraser(link.Eraser(d.Links))
 	}
 	ck.Register(e)
-	safety.New(content.MustLexicon(), d.Helplines, mentors(d)).Register(e)
-}
-
-// mentors is d.Mentors as the check-ins and the safety path see it; nil stays a nil interface.
-func mentors(d Deps) safety.Mentors {
-	if d.Mentors == nil {
-		return nil
-	}
-	return d.Mentors
+	safety.New(content.MustLexicon(), d.Helplines, d.Mentors).Register(e)
 }

@@ -1,0 +1,174 @@
+package nudge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/m4pris/mentorbot/flows"
+)
+
+// TaskType is the asynq type of every mentorbot task; the payload is a flows.Task as JSON.
+const TaskType = "mentorbot:task"
+
+// QueueOptions configure a Queue. Zero values mean the defaults stated on each field.
+type QueueOptions struct {
+	// Name is the asynq queue. Empty means "mentorbot".
+	Name string
+	// MaxRetry is how often a failed delivery is retried (with backoff, see RetryDelay). Zero means 10.
+	MaxRetry int
+	// Timeout bounds one delivery (sends wait for the platforms' pacers). Zero means 5 minutes.
+	Timeout time.Duration
+	// Parallel is how many enqueues run at once for a large batch (the planner's). Zero means 8.
+	Parallel int
+}
+
+func (o QueueOptions) withDefaults() QueueOptions {
+	if o.Name == "" {
+		o.Name = "mentorbot"
+	}
+	if o.MaxRetry == 0 {
+		o.MaxRetry = 10
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 5 * time.Minute
+	}
+	if o.Parallel == 0 {
+		o.Parallel = 8
+	}
+	return o
+}
+
+// Queue is flows.Queue on asynq. A task's id is its asynq TaskID, so enqueueing an id that is already waiting
+// (planned twice, or by two replicas) is a no-op, and Cancel deletes by id.
+type Queue struct {
+	client *asynq.Client
+	insp   *asynq.Inspector
+	clock  flows.Clock
+	opt    QueueOptions
+}
+
+var _ flows.Queue = (*Queue)(nil)
+
+// NewQueue returns a queue on Redis client c. clock maps a task's At to a delay, so a simulated clock works.
+func NewQueue(c goredis.UniversalClient, clock flows.Clock, opt QueueOptions) *Queue {
+	return &Queue{
+		client: asynq.NewClientFromRedisClient(c),
+		insp:   asynq.NewInspectorFromRedisClient(c),
+		clock:  clock,
+		opt:    opt.withDefaults(),
+	}
+}
+
+// Name is the asynq queue name.
+func (q *Queue) Name() string { return q.opt.Name }
+
+// Enqueue implements flows.Queue. A task id already in the queue is left as it is.
+func (q *Queue) Enqueue(ctx context.Context, tasks ...flows.Task) error {
+	if len(tasks) <= 1 || q.opt.Parallel <= 1 {
+		for _, t := range tasks {
+			if err := q.enqueue(ctx, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// A planner's batch: one round trip per task, several at once.
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		next  = make(chan flows.Task)
+	)
+	for range min(q.opt.Parallel, len(tasks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range next {
+				if err := q.enqueue(ctx, t); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, t := range tasks {
+		next <- t
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
+
+func (q *Queue) enqueue(ctx context.Context, t flows.Task) error {
+	if t.ID == "" {
+		return fmt.Errorf("enqueue %s: task without id", t.Job)
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("encode task: %w", err)
+	}
+	opts := []asynq.Option{asynq.TaskID(t.ID), asynq.Queue(q.opt.Name), asynq.MaxRetry(q.opt.MaxRetry), asynq.Timeout(q.opt.Timeout)}
+	if d := t.At.Sub(q.clock.Now()); !t.At.IsZero() && d > 0 {
+		opts = append(opts, asynq.ProcessIn(d))
+	}
+	_, err = q.client.EnqueueContext(ctx, asynq.NewTask(TaskType, b), opts...)
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueue %s: %w", t.Job, err)
+	}
+	return nil
+}
+
+// Cancel implements flows.Queue: it deletes waiting tasks by id. Unknown ids are fine (already delivered or never
+// queued); a task running right now cannot be deleted, which is why the jobs re-check what they deliver.
+func (q *Queue) Cancel(_ context.Context, ids ...string) error {
+	var first error
+	for _, id := range ids {
+		err := q.insp.DeleteTask(q.opt.Name, id)
+		if err == nil || errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+			continue
+		}
+		if first == nil {
+			first = fmt.Errorf("cancel task: %w", err)
+		}
+	}
+	return first
+}
+
+// Scheduled lists the ids of the tasks waiting for a later time (tests, diagnostics), up to limit.
+func (q *Queue) Scheduled(limit int) ([]string, error) {
+	infos, err := q.insp.ListScheduledTasks(q.opt.Name, asynq.PageSize(limit))
+	if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
+		return nil, fmt.Errorf("list scheduled: %w", err)
+	}
+	out := make([]string, len(infos))
+	for i, in := range infos {
+		out[i] = in.ID
+	}
+	return out, nil
+}
+
+// Info returns the task with id, or nil when it is not in the queue.
+func (q *Queue) Info(id string) (*flows.Task, time.Time, error) {
+	in, err := q.insp.GetTaskInfo(q.opt.Name, id)
+	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+		return nil, time.Time{}, nil
+	}
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("task info: %w", err)
+	}
+	var t flows.Task
+	if err := json.Unmarshal(in.Payload, &t); err != nil {
+		return nil, time.Time{}, fmt.Errorf("decode task: %w", err)
+	}
+	return &t, in.NextProcessAt, nil
+}

@@ -1,0 +1,33 @@
+package flows
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DeferNudge is for a job that nudges (a check-in prompt, an inactivity nudge, a follow-up question): delivered in
+// the user's quiet hours, on a day off or while they snoozed nudges, it schedules itself again at the next
+// allowed moment and reports true, and the caller then says nothing now.
+func (c *Ctx) DeferNudge() bool {
+	return c.deferTo(c.Profile.NextAllowed(c.Now))
+}
+
+// DeferNotice is for a job that brings news from another person (a session proposal, a new pairing): only quiet
+// hours hold it back — a colleague's message is not a nudge, so days off and snoozing do not.
+func (c *Ctx) DeferNotice() bool {
+	t := c.Now.In(c.Profile.Location())
+	for i := 0; i < 24*60 && c.Profile.Quiet.Contains(t.Hour()*60+t.Minute()); i++ {
+		t = t.Truncate(time.Minute).Add(time.Minute)
+	}
+	return c.deferTo(t)
+}
+
+func (c *Ctx) deferTo(next time.Time) bool {
+	if !c.Event.Internal() || !next.After(c.Now) {
+		return false
+	}
+	id := strings.TrimPrefix(c.Event.ID, "task:")
+	c.Schedule(Task{ID: id + "@" + strconv.FormatInt(next.Unix(), 10), Profile: c.Profile.ID, Job: c.Event.Job, Args: c.Event.Args, At: next})
+	return true
+}
