@@ -419,6 +419,11 @@ func (e *Engine) press(c *Ctx) {
 		cmd, args, _ := strings.Cut(value, " ")
 		c.Event.Args = args
 		if a, ok := e.actions[cmd]; ok {
+			if a.Job != "" {
+				// Job handlers act on what others did (an alert, a pairing): only the queue may run them.
+				c.Say(c.T("core.stale"))
+				return
+			}
 			if !c.Profile.Onboarded && !a.BeforeOnboarding {
 				e.startOnboarding(c)
 				return

@@ -346,3 +346,25 @@ func TestVeryLongAndEmptyMessages(t *testing.T) {
 		t.Fatalf("bad input moved the flow: %+v", snap.State)
 	}
 }
+
+func TestJobsCannotBePressed(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "u")
+	ran := false
+	job := &flows.Action{Name: "secret.job", Job: "secret.job", Run: func(*flows.Ctx) { ran = true }}
+	e := newEngine(t, store, clock, job)
+	for _, p := range []string{"g:secret.job", "g:unreachable telegram", "g:deadline"} {
+		res := send(t, e, flows.Event{Payload: p})
+		if got := flowtest.Text(res.Replies); !strings.Contains(got, "no longer open") {
+			t.Errorf("%s: %q", p, got)
+		}
+	}
+	if ran {
+		t.Fatal("a crafted button ran a job")
+	}
+	pr, _ := store.Profile(context.Background(), flows.ProfileID(flowtest.Identity("u")))
+	if len(pr.Unreachable) != 0 {
+		t.Fatal("a crafted button marked the user unreachable")
+	}
+}
