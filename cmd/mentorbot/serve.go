@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 )
 
@@ -45,6 +46,11 @@ func runServe(ctx context.Context, _ []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
+	if getenv("GOGC") == "" {
+		// Measured (docs/telegram.md): at the default GOGC=100 the p99 at 1,000 updates/s is garbage collection
+		// (5.4 ms median); 400 keeps it near 2.4 ms for a heap of tens of MB. GOGC in the environment wins.
+		debug.SetGCPercent(400)
+	}
 	m, err := Open(ctx, cfg, log, nil)
 	if err != nil {
 		return err
