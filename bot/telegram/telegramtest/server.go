@@ -395,3 +395,8 @@ func (s *Server) apply(c *Call, files map[string]file) (int, string, any) {
 	}
 	return 404, "Not Found: method not found", nil
 }
+
+// WaitFor reports whether cond became true within timeout (for tests that explain a failure themselves).
+func (s *Server) WaitFor(timeout time.Duration, cond func() bool) bool {
+	return s.waitFor(timeout, cond)
+}
