@@ -88,7 +88,7 @@ type Adapter struct {
 	log  *slog.Logger
 
 	pace  *pacer
-	work  *workers
+	work  *flows.Serial[string]
 	dms   *cache[string]   // user → DM channel with the bot
 	users *cache[userInfo] // user → locale and first name
 	once  Once
@@ -103,6 +103,9 @@ type Adapter struct {
 	connected  atomic.Bool
 	fatal      atomic.Value // string: why Socket Mode gave up (invalid token)
 }
+
+// maxQueued bounds the updates waiting for one user; beyond it, updates are dropped (a client gone wild).
+const maxQueued = 64
 
 var _ flows.Sender = (*Adapter)(nil)
 
@@ -146,7 +149,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	a := &Adapter{
 		o: o, api: slackapi.New(o.BotToken, opts...), http: o.HTTPClient, eng: o.Engine, log: o.Log,
-		pace: newPacer(max(o.MinInterval, 0)), work: newWorkers(), once: o.Once,
+		pace: newPacer(max(o.MinInterval, 0)), work: &flows.Serial[string]{Max: maxQueued}, once: o.Once,
 		dms: newCache[string](10000), users: newCache[userInfo](10000), cmds: map[string]bool{"cancel": true},
 	}
 	if a.once == nil {
@@ -182,7 +185,7 @@ func (a *Adapter) Stop(ctx context.Context) error {
 		case <-ctx.Done():
 		}
 	}
-	err := a.work.close(ctx)
+	err := a.work.Close(ctx)
 	a.cancel()
 	if err != nil {
 		return fmt.Errorf("slack: stop: %w", err)

@@ -145,7 +145,7 @@ func (a *Adapter) enqueue(in inbound) {
 
 // submit queues work for user behind their earlier updates.
 func (a *Adapter) submit(user string, f func(ctx context.Context)) {
-	if !a.work.submit(user, func() { f(a.base) }) {
+	if !a.work.Submit(user, func() { f(a.base) }) {
 		a.log.Warn("slack update dropped: shutting down or too many queued for one user")
 	}
 }

@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/m4pris/mentorbot/flows"
 )
@@ -29,20 +28,11 @@ type outbox struct {
 	ctx   context.Context
 	run   func(ctx context.Context, j job) error
 	slots chan struct{}
-
-	mu     sync.Mutex
-	queues map[int64][]*item // a chat has an entry while its worker runs
-	closed bool
-	wg     sync.WaitGroup
-}
-
-type item struct {
-	j    job
-	done chan error // nil when nobody waits for the result
+	chats flows.Serial[int64]
 }
 
 func newOutbox(ctx context.Context, size int, run func(context.Context, job) error) *outbox {
-	return &outbox{ctx: ctx, run: run, slots: make(chan struct{}, size), queues: map[int64][]*item{}}
+	return &outbox{ctx: ctx, run: run, slots: make(chan struct{}, size)}
 }
 
 // put queues j. With wait it returns the job's result; otherwise it returns once the job is queued.
@@ -52,28 +42,26 @@ func (o *outbox) put(ctx context.Context, j job, wait bool) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	it := &item{j: j}
+	var done chan error // nil when nobody waits for the result
 	if wait {
-		it.done = make(chan error, 1)
+		done = make(chan error, 1)
 	}
-	o.mu.Lock()
-	if o.closed {
-		o.mu.Unlock()
+	queued := o.chats.Submit(j.chat, func() {
+		err := o.run(o.ctx, j)
+		<-o.slots
+		if done != nil {
+			done <- err
+		}
+	})
+	if !queued {
 		<-o.slots
 		return errClosed
 	}
-	q, running := o.queues[j.chat]
-	o.queues[j.chat] = append(q, it)
-	if !running {
-		o.wg.Add(1)
-		go o.drain(j.chat)
-	}
-	o.mu.Unlock()
 	if !wait {
 		return nil
 	}
 	select {
-	case err := <-it.done:
+	case err := <-done:
 		return err
 	case <-ctx.Done():
 		// The job still goes out; the caller (a queued task) will retry and may send it twice, which is better
@@ -82,46 +70,8 @@ func (o *outbox) put(ctx context.Context, j job, wait bool) error {
 	}
 }
 
-// drain sends a chat's jobs until its queue is empty.
-func (o *outbox) drain(chat int64) {
-	defer o.wg.Done()
-	for {
-		o.mu.Lock()
-		q := o.queues[chat]
-		if len(q) == 0 {
-			delete(o.queues, chat)
-			o.mu.Unlock()
-			return
-		}
-		it := q[0]
-		q[0] = nil
-		o.queues[chat] = q[1:]
-		o.mu.Unlock()
-		err := o.run(o.ctx, it.j)
-		<-o.slots
-		if it.done != nil {
-			it.done <- err
-		}
-	}
-}
-
 // pending is the number of jobs queued or being sent.
 func (o *outbox) pending() int { return len(o.slots) }
 
 // close refuses new jobs and waits until the queued ones are sent or ctx ends.
-func (o *outbox) close(ctx context.Context) error {
-	o.mu.Lock()
-	o.closed = true
-	o.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		o.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (o *outbox) close(ctx context.Context) error { return o.chats.Close(ctx) }
