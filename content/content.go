@@ -216,3 +216,16 @@ func (c *Catalog) render(lang, id string, count any, data map[string]any) string
 	}
 	return id
 }
+
+// loadOnce returns a function that loads one kind of embedded content the first time it is called and returns the
+// same result after; any problem the kind's checks report makes it an error.
+func loadOnce[T any](what string, load func(fs.FS) (T, []Problem)) func() (T, error) {
+	return sync.OnceValues(func() (T, error) {
+		v, problems := load(embedded)
+		if len(problems) > 0 {
+			var zero T
+			return zero, fmt.Errorf("%s: %d problems, first: %s", what, len(problems), problems[0])
+		}
+		return v, nil
+	})
+}

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -154,23 +153,8 @@ func (s *Instruments) Get(id string) *Instrument {
 	return nil
 }
 
-var (
-	instOnce sync.Once
-	instSet  *Instruments
-	instErr  error
-)
-
 // DefaultInstruments loads the embedded instruments once.
-func DefaultInstruments() (*Instruments, error) {
-	instOnce.Do(func() {
-		var problems []Problem
-		instSet, problems = LoadInstruments(embedded)
-		if len(problems) > 0 {
-			instErr = fmt.Errorf("instruments: %d problems, first: %s", len(problems), problems[0])
-		}
-	})
-	return instSet, instErr
-}
+var DefaultInstruments = loadOnce("instruments", LoadInstruments)
 
 // MustInstruments is DefaultInstruments for wiring and tests; it panics on invalid content.
 func MustInstruments() *Instruments {

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -178,23 +177,8 @@ func (lib *Library) All() []*Lesson {
 	return out
 }
 
-var (
-	libOnce sync.Once
-	libDef  *Library
-	libErr  error
-)
-
 // DefaultLibrary loads the embedded lessons once. It fails on any problem the lesson checks report.
-func DefaultLibrary() (*Library, error) {
-	libOnce.Do(func() {
-		var problems []Problem
-		libDef, problems = LoadLibrary(embedded)
-		if len(problems) > 0 {
-			libDef, libErr = nil, fmt.Errorf("lessons: %d problems, first: %s", len(problems), problems[0])
-		}
-	})
-	return libDef, libErr
-}
+var DefaultLibrary = loadOnce("lessons", LoadLibrary)
 
 // MustDefaultLibrary is DefaultLibrary for wiring and tests: the content check at start-up has already passed
 // when it runs, so a failure here is a programming error.

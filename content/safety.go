@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
-	"sync"
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
@@ -120,23 +119,8 @@ func seqAt(words []string, i int, seq []string) bool {
 	return true
 }
 
-var (
-	lexOnce sync.Once
-	lexSet  *Lexicon
-	lexErr  error
-)
-
 // DefaultLexicon loads the embedded lexicon once.
-func DefaultLexicon() (*Lexicon, error) {
-	lexOnce.Do(func() {
-		var problems []Problem
-		lexSet, problems = LoadLexicon(embedded)
-		if len(problems) > 0 {
-			lexErr = fmt.Errorf("crisis lexicon: %d problems, first: %s", len(problems), problems[0])
-		}
-	})
-	return lexSet, lexErr
-}
+var DefaultLexicon = loadOnce("crisis lexicon", LoadLexicon)
 
 // MustLexicon is DefaultLexicon for wiring and tests; it panics on invalid content.
 func MustLexicon() *Lexicon {
