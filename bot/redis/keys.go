@@ -29,6 +29,11 @@ func keyLock(name string) string { return prefix + "lock:" + name }
 
 // --- Telegram adapter keys ---
 
+// The shared outbound schedule of one bot (rate.go): its buckets and its pause share a hash tag, so one script
+// books them under Cluster too. A chat bucket names the chat; it expires seconds after its last booking.
+func keyRate(name, bucket string) string { return prefix + "rate:{" + name + "}:" + bucket }
+func keyRatePause(name string) string    { return keyRate(name, "pause") }
+
 // --- Slack adapter keys ---
 
 // keyLinkCode holds a /link code by hash (link.go); keySlackOnce marks a one-time Slack post (slack.go).

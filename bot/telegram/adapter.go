@@ -50,6 +50,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Limits of outbound sending; zero fields take Telegram's limits.
 	Limits Limits
+	// Rates shares the outbound schedule between replicas (bot/redis.Rates through cmd/mentorbot). Nil: this
+	// process paces only itself, which is right for one replica.
+	Rates RateStore
 	// HTTPClient for Bot API calls. Nil: a client that keeps 64 idle connections (each call sets its own timeout).
 	HTTPClient *http.Client
 	// PollTimeout is how long one getUpdates waits for updates. Default 25 s.
@@ -138,7 +141,7 @@ func New(o Options) (*Adapter, error) {
 	if hc == nil {
 		hc = newHTTPClient()
 	}
-	a := &Adapter{o: o, eng: o.Engine, log: log.With("platform", "telegram"), http: hc, pacer: newPacer(o.Limits)}
+	a := &Adapter{o: o, eng: o.Engine, log: log.With("platform", "telegram"), http: hc, pacer: newPacer(o.Limits, o.Rates, log.With("platform", "telegram"))}
 	api, err := bot.New(o.Token,
 		bot.WithServerURL(o.APIURL),
 		bot.WithHTTPClient(o.PollTimeout, wholeBody{hc}),

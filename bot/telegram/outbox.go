@@ -16,6 +16,8 @@ type job struct {
 	// pressed is the message whose keyboard a ClosePressed reply removes.
 	pressed int
 	replies []flows.Reply
+	// sched is when each call may go (set by deliver).
+	sched schedule
 }
 
 // errClosed is returned for work handed to the outbox after Stop.

@@ -77,7 +77,7 @@ func (p *poller) poll(ctx context.Context) {
 	defer wg.Wait()
 
 	// Telegram refuses getUpdates (409) while a webhook is set.
-	if err := a.call(ctx, 0, false, "deleteWebhook", func(ctx context.Context) error {
+	if err := a.call(ctx, nil, false, "deleteWebhook", func(ctx context.Context) error {
 		_, err := a.api.DeleteWebhook(ctx, &bot.DeleteWebhookParams{})
 		return err
 	}); err != nil {

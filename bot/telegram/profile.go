@@ -69,7 +69,7 @@ func (a *Adapter) setProfile(ctx context.Context) {
 			}},
 		}
 		for _, c := range calls {
-			if err := a.call(ctx, 0, false, c.method, c.f); err != nil {
+			if err := a.call(ctx, nil, false, c.method, c.f); err != nil {
 				if ctx.Err() != nil {
 					return
 				}

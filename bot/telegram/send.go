@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-telegram/bot"
@@ -37,8 +38,12 @@ const maxPauses = 10
 // deliver sends one job: the callback answer, then each reply in order. It stops at the first reply that cannot
 // be sent (unreachable user, Telegram down after retries) and returns why.
 func (a *Adapter) deliver(ctx context.Context, j job) error {
+	// One booking for every call of the job: one shared-schedule round trip, not one per message.
+	if plan := j.plan(); plan != "" {
+		j.sched = schedule{plan: plan, at: a.pacer.book(ctx, j.chat, plan)}
+	}
 	if j.callback != "" {
-		err := a.call(ctx, j.chat, false, "answerCallbackQuery", func(ctx context.Context) error {
+		err := a.call(ctx, &j, false, "answerCallbackQuery", func(ctx context.Context) error {
 			_, err := a.api.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: j.callback, Text: j.toast})
 			return err
 		})
@@ -62,7 +67,7 @@ func (a *Adapter) sendReply(ctx context.Context, j *job, r flows.Reply) error {
 	if r.ClosePressed && j.pressed != 0 {
 		pressed := j.pressed
 		j.pressed = 0 // one removal per press, however many replies ask for it
-		err := a.call(ctx, j.chat, false, "editMessageReplyMarkup", func(ctx context.Context) error {
+		err := a.call(ctx, j, false, "editMessageReplyMarkup", func(ctx context.Context) error {
 			_, err := a.api.EditMessageReplyMarkup(ctx, &bot.EditMessageReplyMarkupParams{
 				ChatID: j.chat, MessageID: pressed, ReplyMarkup: removeKeyboard,
 			})
@@ -89,7 +94,7 @@ func (a *Adapter) sendReply(ctx context.Context, j *job, r flows.Reply) error {
 		if i == len(pieces)-1 && kb != nil {
 			p.ReplyMarkup = kb
 		}
-		err := a.call(ctx, j.chat, true, "sendMessage", func(ctx context.Context) error {
+		err := a.call(ctx, j, true, "sendMessage", func(ctx context.Context) error {
 			_, err := a.api.SendMessage(ctx, p)
 			return err
 		})
@@ -98,7 +103,7 @@ func (a *Adapter) sendReply(ctx context.Context, j *job, r flows.Reply) error {
 		}
 	}
 	if f := r.File; f != nil {
-		err := a.call(ctx, j.chat, true, "sendDocument", func(ctx context.Context) error {
+		err := a.call(ctx, j, true, "sendDocument", func(ctx context.Context) error {
 			_, err := a.api.SendDocument(ctx, &bot.SendDocumentParams{
 				ChatID:   j.chat,
 				Document: &models.InputFileUpload{Filename: f.Name, Data: bytes.NewReader(f.Data)},
@@ -112,18 +117,71 @@ func (a *Adapter) sendReply(ctx context.Context, j *job, r flows.Reply) error {
 	return nil
 }
 
-// call runs one Bot API call under the pacer, retrying what is worth retrying: after a 429 every call of the
-// process waits retry_after; 5xx and network errors are retried with exponential backoff and full jitter.
-// 403 means the user blocked the bot and becomes flows.ErrUnreachable. Other 4xx are returned as they are.
-func (a *Adapter) call(ctx context.Context, chat int64, message bool, method string, f func(context.Context) error) error {
+// plan is the pacer's plan of the calls deliver will make for j, in order: "l" for a light call (answering the
+// callback, removing a keyboard), "m" for each message (a long text is several).
+func (j *job) plan() string {
+	var b strings.Builder
+	if j.callback != "" {
+		b.WriteByte('l')
+	}
+	pressed := j.pressed
+	for _, r := range j.replies {
+		if r.ClosePressed && pressed != 0 {
+			b.WriteByte('l')
+			pressed = 0
+		}
+		b.WriteString(strings.Repeat("m", len(SplitText(r.Text, MaxMessage))))
+		if r.File != nil {
+			b.WriteByte('m')
+		}
+	}
+	return b.String()
+}
+
+// schedule is when each call of a job may go, booked at once by deliver.
+type schedule struct {
+	plan string
+	at   []time.Time
+	next int
+}
+
+// take returns the booked time of the job's next call if it is of the kind booked (message or light).
+func (s *schedule) take(message bool) (time.Time, bool) {
+	if s.next >= len(s.at) {
+		return time.Time{}, false
+	}
+	i := s.next
+	s.next++
+	return s.at[i], (s.plan[i] == 'm') == message
+}
+
+// call runs one Bot API call of job j (nil for the adapter's own calls) under the pacer, retrying what is worth
+// retrying: after a 429 every call of the bot waits retry_after; 5xx and network errors are retried with
+// exponential backoff and full jitter. 403 means the user blocked the bot and becomes flows.ErrUnreachable. Other
+// 4xx are returned as they are. The first attempt uses the time deliver booked for it; a retry books anew.
+func (a *Adapter) call(ctx context.Context, j *job, message bool, method string, f func(context.Context) error) error {
 	lim := a.pacer.limits
+	var chat int64
+	var booked time.Time
+	if j != nil {
+		chat = j.chat
+		if at, ok := j.sched.take(message); ok {
+			booked = at
+		}
+	}
 	pauses, failures := 0, 0
-	for {
-		if err := a.pacer.wait(ctx, chat, message); err != nil {
+	for attempt := 0; ; attempt++ {
+		var err error
+		if attempt == 0 && !booked.IsZero() {
+			err = a.pacer.waitUntil(ctx, booked)
+		} else {
+			err = a.pacer.wait(ctx, chat, message)
+		}
+		if err != nil {
 			return fmt.Errorf("%s: %w", method, err)
 		}
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		err := f(cctx)
+		err = f(cctx)
 		cancel()
 		if err == nil {
 			return nil
@@ -139,7 +197,7 @@ func (a *Adapter) call(ctx context.Context, chat int64, message bool, method str
 				return fmt.Errorf("%s: still rate limited after %d pauses: %w", method, maxPauses, err)
 			}
 			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
-			a.pacer.pause(wait)
+			a.pacer.pause(ctx, wait)
 			a.log.Warn("telegram rate limit: pausing all sends", "retry_after", wait.String(), "method", method)
 		case errors.Is(err, bot.ErrorForbidden):
 			return fmt.Errorf("%s: %w (%w)", method, flows.ErrUnreachable, err)

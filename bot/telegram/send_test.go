@@ -3,10 +3,13 @@ package telegram
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/m4pris/mentorbot/bot/redis"
 	"github.com/m4pris/mentorbot/bot/telegram/telegramtest"
 	"github.com/m4pris/mentorbot/flows"
 )
@@ -177,5 +180,66 @@ func TestSendRefusesOtherPlatforms(t *testing.T) {
 	}
 	if err := h.a.Send(context.Background(), to("not-a-number"), nil); !errors.Is(err, flows.ErrUnreachable) {
 		t.Errorf("bad id: %v", err)
+	}
+}
+
+// sharedRates adapts bot/redis.Rates to RateStore, as cmd/mentorbot does.
+type sharedRates struct{ r *redis.Rates }
+
+func (s sharedRates) Reserve(ctx context.Context, chat int64, plan string, overall, perChat Rate) ([]time.Duration, error) {
+	return s.r.Reserve(ctx, redis.Rate(overall), strconv.FormatInt(chat, 10), redis.Rate(perChat), plan)
+}
+
+func (s sharedRates) Pause(ctx context.Context, d time.Duration) error { return s.r.Pause(ctx, d) }
+
+// TestTwoAdaptersShareTheLimit: two replicas' adapters sending at once stay under a limit Telegram enforces for
+// the bot as a whole when they share the schedule in Redis, and overrun it when each paces only itself (which
+// shows that the fake does enforce it).
+func TestTwoAdaptersShareTheLimit(t *testing.T) {
+	const rate, each = 50, 60 // two replicas, 60 chats each, one message per chat: 2.4 s at 50/s
+	for _, shared := range []bool{true, false} {
+		conn := openRedis(t)
+		api := telegramtest.New(t)
+		api.Enforce(telegramtest.Limits{PerSecond: rate, ChatPerSecond: 1, ChatBurst: 3})
+		var reps []*harness
+		for range 2 {
+			eng, _ := engineOn(t, conn, echo)
+			reps = append(reps, start(t, api, eng, conn, true, func(o *Options) {
+				o.Limits = Limits{PerSecond: rate, ChatPerSecond: 1, ChatBurst: 3, Backoff: time.Millisecond}
+				if shared {
+					o.Rates = sharedRates{redis.NewRates(conn.Client, "test")}
+				}
+			}))
+		}
+		n := each
+		if !shared {
+			n = 20 // enough to overrun the limit at once; each refusal costs a one-second pause
+		}
+		var wg sync.WaitGroup
+		for r, h := range reps {
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					chat := strconv.Itoa(1000*(r+1) + i)
+					// Alone, the replicas overrun the limit and may give up on a message after repeated 429s.
+					if err := h.a.Send(context.Background(), to(chat), []flows.Reply{{Text: "hello"}}); err != nil && shared {
+						t.Error(err)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		if n := api.Sent(); shared && n != 2*each {
+			t.Fatalf("shared %v: %d messages delivered, want %d", shared, n, 2*each)
+		}
+		limited := api.RateLimited()
+		t.Logf("shared schedule %v: %d answered 429", shared, limited)
+		if shared && limited != 0 {
+			t.Errorf("with a shared schedule %d sends were refused", limited)
+		}
+		if !shared && limited == 0 {
+			t.Errorf("two replicas pacing themselves alone at the full rate were never refused: the fake does not enforce")
+		}
 	}
 }

@@ -68,7 +68,7 @@ var allowedUpdates = []string{models.AllowedUpdateMessage, models.AllowedUpdateC
 
 // setWebhook registers the webhook URL and secret with Telegram.
 func (a *Adapter) setWebhook(ctx context.Context) error {
-	err := a.call(ctx, 0, false, "setWebhook", func(ctx context.Context) error {
+	err := a.call(ctx, nil, false, "setWebhook", func(ctx context.Context) error {
 		_, err := a.api.SetWebhook(ctx, &bot.SetWebhookParams{
 			URL: a.o.WebhookURL, SecretToken: a.o.WebhookSecret, AllowedUpdates: allowedUpdates,
 			// Telegram's default of 40 parallel connections is more than one Redis-backed replica set needs.

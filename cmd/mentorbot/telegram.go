@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/m4pris/mentorbot/bot/redis"
 	"github.com/m4pris/mentorbot/bot/telegram"
@@ -33,6 +36,7 @@ func buildTelegram(ctx context.Context, m *Main, p *parts) error {
 		Owner:         fmt.Sprintf("%s-%d", host, os.Getpid()),
 		Logger:        m.Log,
 		Limits:        telegramLimits,
+		Rates:         telegramRates{redis.NewRates(m.Conn.Client, "telegram:"+botID(cfg.TelegramToken))},
 	})
 	if err != nil {
 		return err
@@ -43,4 +47,28 @@ func buildTelegram(ctx context.Context, m *Main, p *parts) error {
 	}
 	p.intake = append(p.intake, a)
 	return nil
+}
+
+// telegramRates shares the Telegram pacer's schedule between replicas through Redis.
+type telegramRates struct{ r *redis.Rates }
+
+func (t telegramRates) Reserve(ctx context.Context, chat int64, plan string, overall, perChat telegram.Rate) ([]time.Duration, error) {
+	c := ""
+	if chat != 0 {
+		c = strconv.FormatInt(chat, 10)
+	}
+	return t.r.Reserve(ctx, redis.Rate(overall), c, redis.Rate(perChat), plan)
+}
+
+func (t telegramRates) Pause(ctx context.Context, d time.Duration) error { return t.r.Pause(ctx, d) }
+
+// botID is the bot's numeric id, the part of the token before the colon: public, unlike the rest. Two bots on one
+// Redis keep separate schedules. A token of another shape (never Telegram's) gives a fixed name rather than any
+// part of the secret.
+func botID(token string) string {
+	id, _, ok := strings.Cut(token, ":")
+	if !ok || id == "" || strings.Trim(id, "0123456789") != "" {
+		return "bot"
+	}
+	return id
 }

@@ -80,6 +80,8 @@ type Server struct {
 	polling    int
 	maxPolling int
 
+	limits *enforcer
+
 	webhookURL, webhookSecret string
 	commands                  map[string]string // language code → commands JSON
 	descriptions, shorts      map[string]string
@@ -102,6 +104,80 @@ func New(tb testing.TB) *Server {
 	s.URL = s.srv.URL
 	tb.Cleanup(s.srv.Close)
 	return s
+}
+
+// Limits are the rates the fake enforces (see Enforce).
+type Limits struct {
+	// PerSecond is the overall rate of messages, across all chats, with bursts of up to Burst beyond the even
+	// schedule. Burst 0 means a tenth of a second's worth (3 at Telegram's 30 a second): scaled up with the rate,
+	// as tests scale the rate up to stay short.
+	PerSecond int
+	Burst     int
+	// ChatPerSecond is the rate in one chat, with bursts of up to ChatBurst messages (Telegram: "avoid sending
+	// more than one message per second in a particular chat; we may allow short bursts").
+	ChatPerSecond float64
+	ChatBurst     int
+}
+
+// Enforce makes the fake answer 429 (retry_after 1) to sendMessage and sendDocument that come ahead of l's
+// schedules: the overall one and the chat's, each a GCRA bucket (a message may arrive at most burst-1 intervals
+// ahead of the even schedule). Refused calls do not count. RateLimited counts the refusals.
+func (s *Server) Enforce(l Limits) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l.Burst <= 0 {
+		l.Burst = max(1, l.PerSecond/10)
+	}
+	s.limits = &enforcer{
+		all:   gcra{every: time.Duration(float64(time.Second) / float64(l.PerSecond)), burst: l.Burst},
+		chat:  gcra{every: time.Duration(float64(time.Second) / l.ChatPerSecond), burst: max(1, l.ChatBurst)},
+		chats: map[int64]time.Time{},
+	}
+}
+
+// RateLimited is how many calls the enforced limits refused.
+func (s *Server) RateLimited() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.limits == nil {
+		return 0
+	}
+	return s.limits.refused
+}
+
+// enforcer holds the enforced limits' state; the server's mutex guards it.
+type enforcer struct {
+	all, chat gcra
+	tat       time.Time           // the overall theoretical arrival time
+	chats     map[int64]time.Time // each chat's
+	refused   int
+}
+
+type gcra struct {
+	every time.Duration
+	burst int
+}
+
+// admit reports whether a message arriving at now conforms to g given the bucket's tat, and the new tat.
+func (g gcra) admit(tat, now time.Time) (time.Time, bool) {
+	if tat.Before(now) {
+		tat = now
+	}
+	if now.Before(tat.Add(-time.Duration(g.burst-1) * g.every)) {
+		return tat, false
+	}
+	return tat.Add(g.every), true
+}
+
+func (e *enforcer) allow(now time.Time, chat int64) bool {
+	all, ok1 := e.all.admit(e.tat, now)
+	one, ok2 := e.chat.admit(e.chats[chat], now)
+	if !ok1 || !ok2 {
+		e.refused++
+		return false
+	}
+	e.tat, e.chats[chat] = all, one
+	return true
 }
 
 // Fail makes the next calls of method answer with faults, one per call, in order.
@@ -274,6 +350,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	c := Call{Method: method, At: time.Now(), Fields: fields, Client: r.Header.Get("X-Test-Client")}
 	c.Chat, _ = strconv.ParseInt(fields["chat_id"], 10, 64)
 	s.mu.Lock()
+	c.At = time.Now() // in the order the fake serves calls, which the enforced limits need
 	if f := s.faults[method]; len(f) > 0 {
 		fault := f[0]
 		s.faults[method] = f[1:]
@@ -300,6 +377,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if method == "getUpdates" {
 		s.mu.Unlock()
 		s.getUpdates(w, r, c)
+		return
+	}
+	if s.limits != nil && (method == "sendMessage" || method == "sendDocument") && !s.limits.allow(c.At, c.Chat) {
+		c.Status = 429
+		s.calls = append(s.calls, c)
+		s.notify()
+		s.mu.Unlock()
+		answer(w, 429, "Too Many Requests: retry after 1", map[string]any{"retry_after": 1})
 		return
 	}
 	status, desc, result := s.apply(&c, files)
