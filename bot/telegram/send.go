@@ -96,6 +96,7 @@ func (a *Adapter) sendReply(ctx context.Context, j *job, r flows.Reply) error {
 		if err != nil {
 			return err
 		}
+		a.m.Sent()
 	}
 	if f := r.File; f != nil {
 		err := a.call(ctx, j.chat, true, "sendDocument", func(ctx context.Context) error {
@@ -108,6 +109,7 @@ func (a *Adapter) sendReply(ctx context.Context, j *job, r flows.Reply) error {
 		if err != nil {
 			return err
 		}
+		a.m.Sent()
 	}
 	return nil
 }
@@ -134,6 +136,7 @@ func (a *Adapter) call(ctx context.Context, chat int64, message bool, method str
 		var tooMany *bot.TooManyRequestsError
 		switch {
 		case errors.As(err, &tooMany):
+			a.m.RateLimited()
 			pauses++
 			if pauses > maxPauses {
 				return fmt.Errorf("%s: still rate limited after %d pauses: %w", method, maxPauses, err)
@@ -141,6 +144,7 @@ func (a *Adapter) call(ctx context.Context, chat int64, message bool, method str
 			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 			a.pacer.pause(wait)
 			a.log.Warn("telegram rate limit: pausing all sends", "retry_after", wait.String(), "method", method)
+			a.m.Retried()
 		case errors.Is(err, bot.ErrorForbidden):
 			return fmt.Errorf("%s: %w (%w)", method, flows.ErrUnreachable, err)
 		case permanent(err):
@@ -157,6 +161,7 @@ func (a *Adapter) call(ctx context.Context, chat int64, message bool, method str
 			if err := a.pacer.sleep(ctx, rand.N(ceiling)+time.Millisecond); err != nil {
 				return fmt.Errorf("%s: %w", method, err)
 			}
+			a.m.Retried()
 		}
 	}
 }
