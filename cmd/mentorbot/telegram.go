@@ -33,10 +33,12 @@ func buildTelegram(ctx context.Context, m *Main, p *parts) error {
 		Owner:         fmt.Sprintf("%s-%d", host, os.Getpid()),
 		Logger:        m.Log,
 		Limits:        telegramLimits,
+		Metrics:       m.Metrics.adapter(flows.Telegram),
 	})
 	if err != nil {
 		return err
 	}
+	m.Metrics.watchPending(flows.Telegram, a.Pending)
 	m.Engine.SetSender(flows.Telegram, a)
 	if a.Webhook() {
 		p.mux.Handle("POST "+a.WebhookPath(), a)
