@@ -22,6 +22,7 @@ type Ctx struct {
 	tasks   []Task
 	cancels []string
 	erase   bool
+	counts  []Count
 
 	choice    string
 	hasChoice bool

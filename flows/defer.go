@@ -10,7 +10,11 @@ import (
 // the user's quiet hours, on a day off or while they snoozed nudges, it schedules itself again at the next
 // allowed moment and reports true, and the caller then says nothing now.
 func (c *Ctx) DeferNudge() bool {
-	return c.deferTo(c.Profile.NextAllowed(c.Now))
+	if !c.deferTo(c.Profile.NextAllowed(c.Now)) {
+		return false
+	}
+	c.Count(CountNudge, NudgeDeferredQuiet)
+	return true
 }
 
 // DeferNotice is for a job that brings news from another person (a session proposal, a new pairing): only quiet
@@ -20,7 +24,11 @@ func (c *Ctx) DeferNotice() bool {
 	for i := 0; i < 24*60 && c.Profile.Quiet.Contains(t.Hour()*60+t.Minute()); i++ {
 		t = t.Truncate(time.Minute).Add(time.Minute)
 	}
-	return c.deferTo(t)
+	if !c.deferTo(t) {
+		return false
+	}
+	c.Count(CountNoticeDeferred, NudgeDeferredQuiet)
+	return true
 }
 
 func (c *Ctx) deferTo(next time.Time) bool {

@@ -46,6 +46,10 @@ type Observation struct {
 	Job      string   // the task's job, for internal events
 	Outcome  string   // "ok", "duplicate", "error", "limited"
 	Duration time.Duration
+	// Count, when set, makes this the report of one counted event of the update (Ctx.Count, or the engine's count
+	// of a nudge delivery): Kind qualifies it; Outcome and Duration are empty.
+	Count string
+	Kind  string
 }
 
 // Result is what one update produced for the user who sent it.
@@ -56,6 +60,8 @@ type Result struct {
 	Profile *Profile
 	// Duplicate is true when the event had been handled before; nothing was changed.
 	Duplicate bool
+	// counts are what the flow counted (Ctx.Count), reported once the update is saved.
+	counts []Count
 }
 
 // Engine runs flows: one update at a time per user, state loaded and saved in one round trip each.
@@ -214,8 +220,20 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 			outcome = "limited"
 		}
 		e.observe(Observation{Platform: ev.From.Platform, Job: ev.Job, Outcome: outcome, Duration: time.Since(start)})
+		if err == nil {
+			for _, c := range res.counts {
+				e.count(ev, c.Name, c.Kind)
+			}
+		}
 	}
 	return res, err
+}
+
+// count reports one counted event of ev to Observe.
+func (e *Engine) count(ev Event, name, kind string) {
+	if e.observe != nil {
+		e.observe(Observation{Platform: ev.From.Platform, Job: ev.Job, Count: name, Kind: kind})
+	}
 }
 
 // UserRef is the pseudonymous reference to a user in logs: a keyed hash of the profile id, stable so that one
@@ -284,7 +302,7 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 			return e.sorry(ev, "core.unavailable"), fmt.Errorf("erase: %w", err)
 		}
 		e.cancelTasks(ctx, c.cancels)
-		return Result{Replies: c.replies}, nil
+		return Result{Replies: c.replies, counts: c.counts}, nil
 	}
 	snap.Profile = p
 	var pending []Reply
@@ -299,7 +317,7 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 	}
 	e.enqueue(ctx, c.tasks)
 	e.cancelTasks(ctx, c.cancels)
-	return Result{Replies: c.replies, Profile: p, limited: limited}, nil
+	return Result{Replies: c.replies, Profile: p, limited: limited, counts: c.counts}, nil
 }
 
 // overRate counts the update in the user's current minute and reports whether it is over the limit.
@@ -664,17 +682,35 @@ func (e *Engine) RunTask(ctx context.Context, t Task) error {
 	if err != nil {
 		return err
 	}
+	nudge := e.jobs[t.Job] != nil && e.jobs[t.Job].Nudge
 	if len(res.Replies) == 0 || res.Profile == nil {
+		if nudge && !res.Duplicate && !slices.ContainsFunc(res.counts, func(c Count) bool { return c.Name == CountNudge }) {
+			e.count(ev, CountNudge, NudgeDropped)
+		}
 		return nil
 	}
-	if err := e.Send(ctx, res.Profile, res.Replies); err != nil {
+	reached, err := e.send(ctx, res.Profile, res.Replies)
+	if err != nil {
 		return err
+	}
+	if nudge {
+		outcome := NudgeSent
+		if !reached {
+			outcome = NudgeUnreachable
+		}
+		e.count(ev, CountNudge, outcome)
 	}
 	return e.store.Ack(ctx, res.Profile.ID, ev.ID)
 }
 
 // Send delivers replies to a user on the first platform where they are reachable, most recently linked first.
 func (e *Engine) Send(ctx context.Context, p *Profile, replies []Reply) error {
+	_, err := e.send(ctx, p, replies)
+	return err
+}
+
+// send is Send; reached tells whether a platform took the replies (false: the user is unreachable everywhere).
+func (e *Engine) send(ctx context.Context, p *Profile, replies []Reply) (reached bool, err error) {
 	var lastErr error = ErrUnreachable
 	for i := len(p.Identities) - 1; i >= 0; i-- {
 		id := p.Identities[i]
@@ -684,7 +720,7 @@ func (e *Engine) Send(ctx context.Context, p *Profile, replies []Reply) error {
 		}
 		err := s.Send(ctx, id, replies)
 		if err == nil {
-			return nil
+			return true, nil
 		}
 		lastErr = err
 		if errors.Is(err, ErrUnreachable) {
@@ -693,10 +729,10 @@ func (e *Engine) Send(ctx context.Context, p *Profile, replies []Reply) error {
 			}
 			continue
 		}
-		return err
+		return false, err
 	}
 	if errors.Is(lastErr, ErrUnreachable) {
-		return nil // nobody to reach: retrying would not help
+		return false, nil // nobody to reach: retrying would not help
 	}
-	return lastErr
+	return false, lastErr
 }

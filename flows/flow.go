@@ -52,4 +52,7 @@ type Action struct {
 	// Menu, if set, is the UI string id of the action's entry in /menu.
 	Menu      string
 	MenuOrder int
+	// Nudge marks a job that nudges the person (a check-in prompt, a lesson nudge, a reminder): the engine counts
+	// each delivery's outcome (CountNudge).
+	Nudge bool
 }

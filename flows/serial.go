@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // Serial runs work one at a time per key, in the order it was submitted, with different keys in parallel. A key's
@@ -16,6 +17,7 @@ type Serial[K comparable] struct {
 	queues map[K][]func() // a key has an entry while its goroutine runs
 	closed bool
 	wg     sync.WaitGroup
+	n      atomic.Int64 // work submitted and not finished
 }
 
 // Submit queues f for key. It reports false when the Serial is closed or the key's queue is full.
@@ -33,6 +35,7 @@ func (s *Serial[K]) Submit(key K, f func()) bool {
 		return false
 	}
 	s.queues[key] = append(q, f)
+	s.n.Add(1)
 	if !running {
 		s.wg.Add(1)
 		go s.drain(key)
@@ -55,8 +58,12 @@ func (s *Serial[K]) drain(key K) {
 		s.queues[key] = q[1:]
 		s.mu.Unlock()
 		f()
+		s.n.Add(-1)
 	}
 }
+
+// Len is the work submitted and not finished yet (queued or running), over all keys.
+func (s *Serial[K]) Len() int { return int(s.n.Load()) }
 
 // Close refuses new work and waits until the queued work is done or ctx ends.
 func (s *Serial[K]) Close(ctx context.Context) error {

@@ -52,3 +52,32 @@ func TestSerialOrderPerKeyAndBound(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSerialLen counts work queued and running until it finishes (the queue-depth gauge).
+func TestSerialLen(t *testing.T) {
+	s := &flows.Serial[int]{}
+	release := make(chan struct{})
+	started := make(chan struct{}, 2)
+	for key := range 2 {
+		for range 3 {
+			s.Submit(key, func() { started <- struct{}{}; <-release })
+		}
+	}
+	<-started
+	<-started // one running per key, two waiting behind each
+	if n := s.Len(); n != 6 {
+		t.Fatalf("Len %d with 6 submitted and none finished", n)
+	}
+	close(release)
+	go func() {
+		for range started {
+		}
+	}()
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	close(started)
+	if n := s.Len(); n != 0 {
+		t.Fatalf("Len %d after everything finished", n)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -171,4 +172,31 @@ func (q *Queue) Info(id string) (*flows.Task, time.Time, error) {
 		return nil, time.Time{}, fmt.Errorf("decode task: %w", err)
 	}
 	return &t, in.NextProcessAt, nil
+}
+
+// Stats are the queue's tasks by state and the age of its oldest pending task, for the metrics.
+type Stats struct {
+	Pending, Active, Scheduled, Retry, Archived int
+	// OldestPending is how long the oldest task due for delivery has waited for a worker (zero when none waits).
+	OldestPending time.Duration
+}
+
+// Stats reads the queue's counts with asynq's inspector (a few Redis round trips; the metrics call it on a
+// scrape). A queue that has never held a task has zeros.
+func (q *Queue) Stats() (Stats, error) {
+	in, err := q.insp.GetQueueInfo(q.opt.Name)
+	if err != nil {
+		if q.notCreated() {
+			return Stats{}, nil
+		}
+		return Stats{}, fmt.Errorf("queue stats: %w", err)
+	}
+	return Stats{Pending: in.Pending, Active: in.Active, Scheduled: in.Scheduled, Retry: in.Retry, Archived: in.Archived,
+		OldestPending: in.Latency}, nil
+}
+
+// notCreated reports whether the queue does not exist yet (asynq creates it with its first task).
+func (q *Queue) notCreated() bool {
+	names, err := q.insp.Queues()
+	return err == nil && !slices.Contains(names, q.opt.Name)
 }

@@ -191,3 +191,32 @@ func TestRetryDelay(t *testing.T) {
 		t.Fatalf("late retry after %v", d)
 	}
 }
+
+// TestQueueStats: a queue that never held a task reads as zeros; tasks due now count as pending, later ones as
+// scheduled.
+func TestQueueStats(t *testing.T) {
+	conn := redistest.Open(t, redistest.DBNudge)
+	clock := flowtest.NewClock(time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC))
+	q := nudge.NewQueue(conn.Client, clock, nudge.QueueOptions{Name: "stats-test"})
+	if st, err := q.Stats(); err != nil || st != (nudge.Stats{}) {
+		t.Fatalf("new queue: %+v, %v", st, err)
+	}
+	ctx := context.Background()
+	err := q.Enqueue(ctx,
+		flows.Task{ID: "now1", Profile: "p1", Job: "x"},
+		flows.Task{ID: "now2", Profile: "p2", Job: "x"},
+		flows.Task{ID: "later", Profile: "p1", Job: "x", At: clock.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := q.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Pending != 2 || st.Scheduled != 1 || st.Active+st.Retry+st.Archived != 0 {
+		t.Fatalf("stats %+v, want 2 pending and 1 scheduled", st)
+	}
+	if st.OldestPending < 0 || st.OldestPending > time.Minute {
+		t.Fatalf("oldest pending waited %v", st.OldestPending)
+	}
+}

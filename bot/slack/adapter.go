@@ -42,6 +42,23 @@ type Once interface {
 	ReleaseOnce(ctx context.Context, key string) error
 }
 
+// Metrics counts what the adapter does with the Web API; cmd/mentorbot implements it with Prometheus. The methods
+// must not block.
+type Metrics interface {
+	// Sent counts a message Slack accepted: chat.postMessage, an ephemeral answer through response_url, a file.
+	Sent()
+	// RateLimited counts a 429 answer.
+	RateLimited()
+	// Retried counts a call about to be made again (after a 429; Slack calls are not retried otherwise).
+	Retried()
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Sent()        {}
+func (noMetrics) RateLimited() {}
+func (noMetrics) Retried()     {}
+
 // Options configure the adapter. BotToken, Engine and one of AppToken or SigningSecret are required.
 type Options struct {
 	// BotToken (SLACK_BOT_TOKEN, xoxb-…) authorises the Web API calls.
@@ -77,6 +94,8 @@ type Options struct {
 	RetryWaits []time.Duration
 	// MaxBody limits an HTTP request body. Zero: 1 MiB (Slack's payloads are a few KB).
 	MaxBody int64
+	// Metrics is told about messages sent, 429s and retries. Nil counts nothing.
+	Metrics Metrics
 }
 
 // Adapter connects one Slack workspace to the engine.
@@ -86,6 +105,7 @@ type Adapter struct {
 	http *http.Client
 	eng  Engine
 	log  *slog.Logger
+	m    Metrics
 
 	pace  *pacer
 	work  *flows.Serial[string]
@@ -140,6 +160,9 @@ func New(o Options) (*Adapter, error) {
 	if o.MaxBody <= 0 {
 		o.MaxBody = 1 << 20
 	}
+	if o.Metrics == nil {
+		o.Metrics = noMetrics{}
+	}
 	opts := []slackapi.Option{slackapi.OptionHTTPClient(o.HTTPClient)}
 	if o.APIURL != "" {
 		opts = append(opts, slackapi.OptionAPIURL(strings.TrimSuffix(o.APIURL, "/")+"/"))
@@ -155,6 +178,7 @@ func New(o Options) (*Adapter, error) {
 	if a.once == nil {
 		a.once = &memOnce{}
 	}
+	a.m, a.pace.m = o.Metrics, o.Metrics
 	for _, c := range o.Engine.Commands() {
 		a.cmds[c] = true
 	}
@@ -192,6 +216,10 @@ func (a *Adapter) Stop(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Pending is the number of acknowledged updates not yet handled and answered (Slack's replies go out in their
+// update's turn; there is no separate outbox), for the queue-depth gauge.
+func (a *Adapter) Pending() int { return a.work.Len() }
 
 // Ready reports whether the adapter can receive: in Socket Mode, once it has connected and while its token works.
 func (a *Adapter) Ready(context.Context) error {

@@ -63,6 +63,7 @@ func (a *Adapter) postAll(ctx context.Context, channel string, replies []flows.R
 			if err != nil {
 				return fmt.Errorf("post message: %w", err)
 			}
+			a.m.Sent()
 		}
 	}
 	return nil
@@ -75,6 +76,7 @@ func (a *Adapter) postEphemeral(ctx context.Context, to target, r flows.Reply) e
 		if err := a.respond(ctx, to.responseURL, msg); err != nil {
 			return err
 		}
+		a.m.Sent()
 	}
 	return nil
 }
@@ -151,6 +153,7 @@ func (a *Adapter) sendFile(ctx context.Context, user string, to target, r flows.
 		if err != nil {
 			return fmt.Errorf("upload file: %w", err)
 		}
+		a.m.Sent()
 		return nil
 	})
 }

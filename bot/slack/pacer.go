@@ -24,10 +24,11 @@ type pacer struct {
 
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
+	m     Metrics
 }
 
 func newPacer(gap time.Duration) *pacer {
-	return &pacer{gap: gap, next: map[string]time.Time{}, now: time.Now, sleep: sleep}
+	return &pacer{gap: gap, next: map[string]time.Time{}, now: time.Now, sleep: sleep, m: noMetrics{}}
 }
 
 // do runs call for channel when its turn comes, and again (up to maxRateRetries times) after a rate limit.
@@ -38,10 +39,15 @@ func (p *pacer) do(ctx context.Context, channel string, call func() error) error
 		}
 		err := call()
 		var rl *slackapi.RateLimitedError
-		if !errors.As(err, &rl) || attempt >= maxRateRetries {
+		if !errors.As(err, &rl) {
+			return err
+		}
+		p.m.RateLimited()
+		if attempt >= maxRateRetries {
 			return err
 		}
 		p.hold(max(rl.RetryAfter, time.Second))
+		p.m.Retried()
 	}
 }
 

@@ -76,3 +76,30 @@ func TestPacerHonoursRetryAfter(t *testing.T) {
 		t.Fatalf("want the rate-limit error after retries, got %v", err)
 	}
 }
+
+// countMetrics counts the Metrics calls.
+type countMetrics struct{ sent, limited, retried int }
+
+func (c *countMetrics) Sent()        { c.sent++ }
+func (c *countMetrics) RateLimited() { c.limited++ }
+func (c *countMetrics) Retried()     { c.retried++ }
+
+// TestPacerCountsRateLimits: every 429 counts, but only the calls made again count as retries; one that gives up
+// after maxRateRetries is not retried once more.
+func TestPacerCountsRateLimits(t *testing.T) {
+	p := newPacer(0)
+	(&fakeTime{now: time.Unix(1000, 0)}).install(p)
+	m := &countMetrics{}
+	p.m = m
+	calls := 0
+	_ = p.do(context.Background(), "D1", func() error {
+		calls++
+		return &slackapi.RateLimitedError{RetryAfter: time.Second}
+	})
+	if calls != maxRateRetries+1 || m.limited != calls || m.retried != maxRateRetries {
+		t.Fatalf("%d calls: counted %d rate limited, %d retried", calls, m.limited, m.retried)
+	}
+	if err := p.do(context.Background(), "D1", func() error { return errors.New("channel_not_found") }); err == nil || m.limited != calls {
+		t.Fatalf("another error: %v, counted %d rate limited", err, m.limited)
+	}
+}

@@ -30,6 +30,23 @@ type Locker interface {
 	Release(ctx context.Context, name, owner string) error
 }
 
+// Metrics counts what the adapter does with the Bot API; cmd/mentorbot implements it with Prometheus. The methods
+// are called on the sending goroutines and must not block.
+type Metrics interface {
+	// Sent counts a message or document the Bot API accepted.
+	Sent()
+	// RateLimited counts a 429 answer.
+	RateLimited()
+	// Retried counts a call about to be made again (after a 429, a 5xx or a network error).
+	Retried()
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Sent()        {}
+func (noMetrics) RateLimited() {}
+func (noMetrics) Retried()     {}
+
 // Options configure an Adapter. Token and Engine are required; Locker too in polling mode.
 type Options struct {
 	// Token is the bot token from BotFather (TELEGRAM_BOT_TOKEN). It never appears in logs.
@@ -61,6 +78,8 @@ type Options struct {
 	LockTTL time.Duration
 	// QueueSize bounds the replies waiting to be sent; intake waits when it is full. Default 10,000.
 	QueueSize int
+	// Metrics is told about sends, 429s and retries. Nil counts nothing.
+	Metrics Metrics
 }
 
 // Adapter connects the engine to Telegram. It is a flows.Sender and, in webhook mode, an http.Handler.
@@ -73,6 +92,7 @@ type Adapter struct {
 	pacer *pacer
 	out   *outbox
 	sorry sorrySet
+	m     Metrics
 
 	// work is the context of update handling and sending: it outlives the serve context so that in-flight work
 	// finishes at shutdown, and is cancelled when the shutdown timeout runs out.
@@ -133,6 +153,9 @@ func New(o Options) (*Adapter, error) {
 	if o.QueueSize <= 0 {
 		o.QueueSize = 10000
 	}
+	if o.Metrics == nil {
+		o.Metrics = noMetrics{}
+	}
 	log := o.Logger
 	if log == nil {
 		log = slog.Default()
@@ -141,7 +164,8 @@ func New(o Options) (*Adapter, error) {
 	if hc == nil {
 		hc = newHTTPClient()
 	}
-	a := &Adapter{o: o, eng: o.Engine, log: log.With("platform", "telegram"), http: hc, pacer: newPacer(o.Limits, o.Rates, log.With("platform", "telegram"))}
+	a := &Adapter{o: o, eng: o.Engine, log: log.With("platform", "telegram"), http: hc, m: o.Metrics,
+		pacer: newPacer(o.Limits, o.Rates, log.With("platform", "telegram"))}
 	api, err := bot.New(o.Token,
 		bot.WithServerURL(o.APIURL),
 		bot.WithHTTPClient(o.PollTimeout, wholeBody{hc}),
@@ -157,6 +181,9 @@ func New(o Options) (*Adapter, error) {
 	a.out = newOutbox(a.work, o.QueueSize, a.deliver)
 	return a, nil
 }
+
+// Pending is the number of reply jobs queued or being sent (the outbox), for the queue-depth gauge.
+func (a *Adapter) Pending() int { return a.out.pending() }
 
 // validSecret reports whether s is a secret_token Telegram accepts.
 func validSecret(s string) bool {

@@ -101,6 +101,7 @@ func (a *Adapter) sendReply(ctx context.Context, j *job, r flows.Reply) error {
 		if err != nil {
 			return err
 		}
+		a.m.Sent()
 	}
 	if f := r.File; f != nil {
 		err := a.call(ctx, j, true, "sendDocument", func(ctx context.Context) error {
@@ -113,6 +114,7 @@ func (a *Adapter) sendReply(ctx context.Context, j *job, r flows.Reply) error {
 		if err != nil {
 			return err
 		}
+		a.m.Sent()
 	}
 	return nil
 }
@@ -192,6 +194,7 @@ func (a *Adapter) call(ctx context.Context, j *job, message bool, method string,
 		var tooMany *bot.TooManyRequestsError
 		switch {
 		case errors.As(err, &tooMany):
+			a.m.RateLimited()
 			pauses++
 			if pauses > maxPauses {
 				return fmt.Errorf("%s: still rate limited after %d pauses: %w", method, maxPauses, err)
@@ -199,6 +202,7 @@ func (a *Adapter) call(ctx context.Context, j *job, message bool, method string,
 			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 			a.pacer.pause(ctx, wait)
 			a.log.Warn("telegram rate limit: pausing all sends", "retry_after", wait.String(), "method", method)
+			a.m.Retried()
 		case errors.Is(err, bot.ErrorForbidden):
 			return fmt.Errorf("%s: %w (%w)", method, flows.ErrUnreachable, err)
 		case permanent(err):
@@ -215,6 +219,7 @@ func (a *Adapter) call(ctx context.Context, j *job, message bool, method string,
 			if err := a.pacer.sleep(ctx, rand.N(ceiling)+time.Millisecond); err != nil {
 				return fmt.Errorf("%s: %w", method, err)
 			}
+			a.m.Retried()
 		}
 	}
 }

@@ -83,6 +83,7 @@ func buildNudge(_ context.Context, m *Main, p *parts) error {
 func newNudge(m *Main) (*nudge.Scheduler, *nudge.Worker, error) {
 	q := nudge.NewQueue(m.Conn.Client, m.Clock, nudge.QueueOptions{})
 	m.Engine.SetQueue(q)
+	m.Metrics.setQueue(q)
 	worker := nudge.NewWorker(m.Conn.Client, m.Engine.RunTask, nudge.WorkerOptions{
 		Concurrency: m.Config.QueueConcurrency, Logger: m.Log,
 	})

@@ -23,10 +23,12 @@ func buildSlack(_ context.Context, m *Main, p *parts) error {
 		APIURL: c.SlackAPIURL, AlertChannel: c.SlackAlertChannel, Command: c.SlackCommand,
 		MinInterval: c.SlackMinInterval,
 		Engine:      m.Engine, Profiles: m.Store, Once: m.Store, Log: m.Log,
+		Metrics: m.Metrics.adapter(flows.Slack),
 	})
 	if err != nil {
 		return err
 	}
+	m.Metrics.watchPending(flows.Slack, a.Pending)
 	if c.SlackSigningSecret != "" {
 		if err := a.Routes(p.mux); err != nil {
 			return err

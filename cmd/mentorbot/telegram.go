@@ -37,10 +37,12 @@ func buildTelegram(ctx context.Context, m *Main, p *parts) error {
 		Logger:        m.Log,
 		Limits:        telegramLimits,
 		Rates:         telegramRates{redis.NewRates(m.Conn.Client, "telegram:"+botID(cfg.TelegramToken))},
+		Metrics:       m.Metrics.adapter(flows.Telegram),
 	})
 	if err != nil {
 		return err
 	}
+	m.Metrics.watchPending(flows.Telegram, a.Pending)
 	m.Engine.SetSender(flows.Telegram, a)
 	if a.Webhook() {
 		p.mux.Handle("POST "+a.WebhookPath(), a)

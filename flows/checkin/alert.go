@@ -118,6 +118,7 @@ func (m *Module) raise(c *flows.Ctx, kind string, rows [][]flows.Button) {
 		p.Checkins.Alerts = p.Checkins.Alerts[n-maxAlertIDs:]
 	}
 	p.Checkins.AlertAt = c.Now
+	c.Count(flows.CountAlertRaised, kind)
 	c.Say(c.T("alert.raised", "Lines", m.d.Helplines.Lines(c)), rows...)
 }
 
@@ -223,6 +224,7 @@ func (m *Module) ack(c *flows.Ctx) {
 	}
 	c.Unschedule(stale...)
 	c.Schedule(flows.Task{ID: "alert:" + id + ":acked", Profile: a.Subject, Job: JobAcked, Args: id})
+	c.Count(flows.CountAlertAcknowledged, a.Kind)
 	name := a.Name
 	if name == "" {
 		name = c.T("alert.noname")

@@ -80,6 +80,10 @@ func TestThresholdConfirmAlertAckEscalate(t *testing.T) {
 	mustContain(t, "person told", e.Inbox("anna"), second+", a coordinator, has picked up your request")
 	mustContain(t, "second press", e.Press(second, "I'll take it"), "already taken this one")
 	mustContain(t, "late press", e.Press(first, "I'll take it"), second+" has already taken this one")
+	// The metrics: one alert raised, one taken (the second and the late press are not counted again).
+	if got := e.Counts(); got["alert_raised/checkin/"] != 1 || got["alert_acknowledged/checkin/"] != 1 {
+		t.Fatalf("counts %v", got)
+	}
 
 	e.Clock.Advance(10 * time.Hour)
 	e.RunDue()

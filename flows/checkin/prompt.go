@@ -84,7 +84,7 @@ func (m *Module) Plan(p *flows.Profile, now time.Time) []flows.Task {
 
 func (m *Module) promptActions() []any {
 	return []any{
-		&flows.Action{Name: "checkin.prompt", Job: JobPrompt, Run: m.prompt},
+		&flows.Action{Name: "checkin.prompt", Job: JobPrompt, Run: m.prompt, Nudge: true},
 		&flows.Action{Name: "checkin.menu", Allow: isMember, Menu: "menu.checkin", MenuOrder: 10,
 			Run: func(c *flows.Ctx) { c.StartFlow(flowName) }},
 		&flows.Action{Name: "checkin.go", Allow: isMember, Run: func(c *flows.Ctx) {

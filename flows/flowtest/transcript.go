@@ -41,6 +41,7 @@ type Harness struct {
 	history map[string][][]flows.Button
 	vars    map[string]string
 	seq     int
+	counts  map[string]int // counted events by "name/kind/job"
 }
 
 // Setup registers the flows on a new engine; the test provides it (usually programme.Register).
@@ -63,7 +64,8 @@ func NewHarness(t testing.TB, b Backend, setup Setup, admins ...string) *Harness
 		ids = append(ids, flows.Identity{Platform: flows.Console, ID: a})
 	}
 	// The simulated clock stands still between lines, so the per-minute limit is raised out of the way.
-	h.Engine = flows.New(flows.Options{Store: b, Clock: h.Clock, Content: content.MustDefault(), Queue: h.Queue, Admins: ids, RatePerMinute: 10000})
+	h.Engine = flows.New(flows.Options{Store: b, Clock: h.Clock, Content: content.MustDefault(), Queue: h.Queue, Admins: ids, RatePerMinute: 10000,
+		Observe: h.observe})
 	h.Engine.SetSender(flows.Console, senderFunc(func(_ context.Context, to flows.Identity, r []flows.Reply) error {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -73,6 +75,28 @@ func NewHarness(t testing.TB, b Backend, setup Setup, admins ...string) *Harness
 	}))
 	setup(h.Engine, b)
 	return h
+}
+
+func (h *Harness) observe(o flows.Observation) {
+	if o.Count == "" {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.counts == nil {
+		h.counts = map[string]int{}
+	}
+	h.counts[o.Count+"/"+o.Kind+"/"+o.Job]++
+}
+
+// Counts returns the events counted so far (flows.Observation with Count set), keyed "name/kind/job" (job is empty
+// for a user's update), and forgets them.
+func (h *Harness) Counts() map[string]int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := h.counts
+	h.counts = nil
+	return out
 }
 
 type senderFunc func(context.Context, flows.Identity, []flows.Reply) error

@@ -114,8 +114,8 @@ func (l *Lessons) Items() []any {
 	return []any{
 		lessons, practice,
 		&flows.Action{Name: "lpractice", Run: l.practiceChoice},
-		&flows.Action{Name: PracticeJob, Job: PracticeJob, Run: internal(l.practicePrompt)},
-		&flows.Action{Name: NudgeJob, Job: NudgeJob, Run: internal(l.nudge)},
+		&flows.Action{Name: PracticeJob, Job: PracticeJob, Run: internal(l.practicePrompt), Nudge: true},
+		&flows.Action{Name: NudgeJob, Job: NudgeJob, Run: internal(l.nudge), Nudge: true},
 		&flows.Action{Name: SharedJob, Job: SharedJob, Run: internal(l.shared)},
 		&flows.Action{
 			Name: "lessonreport", Commands: []string{"lessonreport"},

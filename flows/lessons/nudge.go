@@ -72,7 +72,10 @@ func (l *Lessons) Plan(p *flows.Profile, now time.Time) []flows.Task {
 func (l *Lessons) nudge(c *flows.Ctx) {
 	p := c.Profile
 	switch {
-	case !p.Onboarded, len(nudgeDays(p.Lessons.Cadence)) == 0, p.QuietAt(c.Now), c.Now.Before(p.Nudges.SnoozeUntil):
+	case !p.Onboarded, len(nudgeDays(p.Lessons.Cadence)) == 0:
+		return
+	case p.QuietAt(c.Now), c.Now.Before(p.Nudges.SnoozeUntil):
+		c.Count(flows.CountNudge, flows.NudgeSkippedQuiet) // the planner plans the next slot
 		return
 	case !p.Lessons.Last.IsZero() && c.Now.Sub(p.Lessons.Last) < recentLesson:
 		return

@@ -2,6 +2,7 @@ package lessons_test
 
 import (
 	"context"
+	"maps"
 	"testing"
 	"time"
 
@@ -137,4 +138,9 @@ func TestNudgeDelivery(t *testing.T) {
 	}
 	// A user may not trigger the job with a forged button.
 	contains(t, h.Send("gus", flows.Event{Payload: flows.ActionPayload(lessons.NudgeJob)}), "That choice is no longer open")
+	// What the metrics were told: the quiet-hours drop on its own.
+	want := map[string]int{"nudge/sent/lessons.nudge": 2, "nudge/dropped/lessons.nudge": 3, "nudge/skipped_quiet/lessons.nudge": 1}
+	if got := h.Counts(); !maps.Equal(got, want) {
+		t.Fatalf("counts %v, want %v", got, want)
+	}
 }

@@ -100,7 +100,7 @@ func (p *pairing) actions() []any {
 			}
 		}),
 		// Args: pair, weeks.
-		flows.JobAction(jobInactive, func(c *flows.Ctx) {
+		flows.NudgeJob(jobInactive, func(c *flows.Ctx) {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			if len(a) != 2 || m.PairByID(a[0]) < 0 || c.DeferNudge() {

@@ -56,8 +56,8 @@ func sessionActions() []any {
 				c.StartFlow("session")
 			}
 		}},
-		flows.JobAction(jobRemind, runRemind),
-		flows.JobAction(jobAfter, runAfter),
+		flows.NudgeJob(jobRemind, runRemind),
+		flows.NudgeJob(jobAfter, runAfter),
 		&flows.Action{Name: "ses.held", Run: runHeld},
 		&flows.Action{Name: "ses.rate", Run: runRate},
 		purgeAction(),

@@ -310,7 +310,7 @@ func groupActions() []any {
 			}
 		}),
 		// Args: group id, minutes, start. A reminder the member asked for: it comes even in quiet hours.
-		flows.JobAction(jobGroupRemind, func(c *flows.Ctx) {
+		flows.NudgeJob(jobGroupRemind, func(c *flows.Ctx) {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			if len(a) != 3 {

@@ -170,6 +170,14 @@ func (s *Server) Messages(channel string) []Message {
 	return out
 }
 
+// Posted counts the messages the fake accepted in every channel: posts, ephemeral answers and files (not
+// updates of a message).
+func (s *Server) Posted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.msgs)
+}
+
 // Home returns the App Home view last published for user.
 func (s *Server) Home(user string) json.RawMessage {
 	s.mu.Lock()
