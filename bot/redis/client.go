@@ -89,8 +89,14 @@ func universalOptions(rawURL string) (*goredis.UniversalOptions, error) {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	addrs := append([]string{o.Addr}, extra...)
+	// go-redis's own URL parameters (max_retries, dial_timeout, read_timeout…) are honoured, not silently dropped;
+	// absent ones stay zero, which means go-redis's defaults.
+	uo := &goredis.UniversalOptions{Addrs: addrs[:1], Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig,
+		MaxRetries: o.MaxRetries, MinRetryBackoff: o.MinRetryBackoff, MaxRetryBackoff: o.MaxRetryBackoff,
+		DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
+		PoolSize: o.PoolSize, PoolTimeout: o.PoolTimeout}
 	if master != "" && !strings.HasPrefix(rawURL, "unix") {
-		return &goredis.UniversalOptions{Addrs: addrs, MasterName: master, Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig}, nil
+		uo.Addrs, uo.MasterName = addrs, master
 	}
-	return &goredis.UniversalOptions{Addrs: addrs[:1], Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig}, nil
+	return uo, nil
 }

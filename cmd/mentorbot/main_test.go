@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/m4pris/mentorbot/bot/redis/redistest"
 )
@@ -72,45 +70,19 @@ func TestChatCommand(t *testing.T) {
 	}
 }
 
-// TestServeHealth runs serve's Main on a free port: /healthz and /readyz answer, and cancelling stops it.
+// TestServeHealth runs serve's Main on a free port: /healthz, /readyz and /metrics answer, and cancelling stops it.
 func TestServeHealth(t *testing.T) {
 	redistest.Open(t, redistest.DBCmd) // flushes the database
-	cfg, _ := configFromEnv(env(map[string]string{"REDIS_URL": redistest.URL(t, redistest.DBCmd)}))
-	m, err := Open(context.Background(), cfg, newLogger(io.Discard, "error"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Serve(ctx, ln) }()
-	base := "http://" + ln.Addr().String()
+	s := startServe(t, map[string]string{"REDIS_URL": redistest.URL(t, redistest.DBCmd), "MENTORBOT_LOG_LEVEL": "error"})
 	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
-		var resp *http.Response
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if resp, err = http.Get(base + path); err == nil {
-				break
-			}
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("%s: %d", path, resp.StatusCode)
+		if code := s.status(path); code != http.StatusOK {
+			t.Errorf("%s: %d", path, code)
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
+	if err := s.Stop(); err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if code := s.status("/healthz"); code != 0 {
+		t.Errorf("after stop /healthz still answers %d", code)
 	}
 }

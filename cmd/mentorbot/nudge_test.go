@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -36,16 +35,8 @@ func (s *sink) got() string {
 // on REDIS_URL) and delivers a task through them once.
 func TestLocalNudgeDelivers(t *testing.T) {
 	redistest.Open(t, redistest.DBCmd)
-	cfg, err := configFromEnv(env(map[string]string{"REDIS_URL": redistest.URL(t, redistest.DBCmd)}))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	m, err := Open(ctx, cfg, newLogger(io.Discard, "error"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := openMain(t, map[string]string{"REDIS_URL": redistest.URL(t, redistest.DBCmd), "MENTORBOT_LOG_LEVEL": "error"}, &syncBuffer{})
 	s := &sink{}
 	m.Engine.SetSender(flows.Console, s)
 	id := flows.Identity{Platform: flows.Console, ID: "coord"}

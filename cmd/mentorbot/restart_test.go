@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"strings"
 	"testing"
 
@@ -15,14 +14,11 @@ import (
 // the user continues at the same step, and the button of the question asked before the restart still works.
 func TestRestartMidFlow(t *testing.T) {
 	srv := redistest.StartServer(t)
-	cfg, _ := configFromEnv(env(map[string]string{"REDIS_URL": srv.URL()}))
+	vars := map[string]string{"REDIS_URL": srv.URL(), "MENTORBOT_LOG_LEVEL": "error"}
 	ctx := context.Background()
 	user := flows.Identity{Platform: flows.Telegram, ID: "4242"}
 
-	m1, err := Open(ctx, cfg, newLogger(io.Discard, "error"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m1 := openMain(t, vars, &syncBuffer{})
 	handle := func(m *Main, ev flows.Event) flows.Result {
 		t.Helper()
 		ev.From = user
@@ -40,11 +36,7 @@ func TestRestartMidFlow(t *testing.T) {
 	srv.Stop()
 
 	srv.Start()
-	m2, err := Open(ctx, cfg, newLogger(io.Discard, "error"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m2.Close()
+	m2 := openMain(t, vars, &syncBuffer{})
 	res = handle(m2, flows.Event{ID: "tg:3", Payload: pending})
 	if got := flowtest.Text(res.Replies); !strings.Contains(got, "let a coordinator know") {
 		t.Fatalf("after restart the conversation did not continue at the consent step: %q", got)

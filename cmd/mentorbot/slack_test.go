@@ -1,11 +1,6 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"regexp"
 	"testing"
 
@@ -29,38 +24,7 @@ func TestServeWithSlack(t *testing.T) {
 		"SLACK_API_URL":        fake.APIURL(),
 		"SLACK_MIN_INTERVAL":   "0",
 	}
-	cfg, err := configFromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- m.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		m.Close()
-	})
-	base := "http://" + ln.Addr().String()
-	fake.Wait(t, "/readyz", func() bool {
-		resp, err := http.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
-
+	s := startServe(t, env)
 	coord := fake.NewUser("UCOORD", fake.Socket())
 	onboardSlack(t, coord, "")
 	coord.Slash(t, "", "/mentor", "invite mentee")
@@ -69,7 +33,7 @@ func TestServeWithSlack(t *testing.T) {
 		t.Fatal("no invite code")
 	}
 
-	mentee := fake.NewUser("UMENTEE", slackfake.HTTP(base, secret))
+	mentee := fake.NewUser("UMENTEE", slackfake.HTTP(s.Base, secret))
 	onboardSlack(t, mentee, code)
 	mentee.Slash(t, "", "/mentor", "privacy")
 	mentee.Expect(t, "Role: mentee")

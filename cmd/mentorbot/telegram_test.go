@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +39,12 @@ func init() {
 // onboardAsGuest walks a new user through onboarding without an invite code.
 func onboardAsGuest(t *testing.T, p *telegramtest.Person) {
 	t.Helper()
+	onboardTelegram(t, p, "")
+}
+
+// onboardTelegram walks a new user through onboarding, with an invite code for a mentee or ("") as a guest.
+func onboardTelegram(t *testing.T, p *telegramtest.Person, code string) {
+	t.Helper()
 	p.Say(t, "/start")
 	p.Expect(t, "Choose your language")
 	p.Press(t, "English")
@@ -48,7 +52,14 @@ func onboardAsGuest(t *testing.T, p *telegramtest.Person) {
 	p.Press(t, "Sounds good")
 	p.Press(t, "Yes, keep them")
 	p.Press(t, "Yes, you may offer")
-	p.Press(t, "Continue as guest")
+	if code == "" {
+		p.Press(t, "Continue as guest")
+	} else {
+		p.Press(t, "I have a code")
+		p.Expect(t, "Type your invite code")
+		p.Say(t, code)
+		p.Expect(t, "joined as mentee")
+	}
 	p.Press(t, "Denmark")
 	p.Press(t, "22:00–07:00")
 	p.Expect(t, "You're all set, "+p.FirstName)
@@ -100,45 +111,12 @@ func TestServeTelegramWebhook(t *testing.T) {
 	redistest.Open(t, redistest.DBCmd)
 	api := telegramtest.New(t)
 	const secret = "hook-secret_1"
-	cfg, err := configFromEnv(func(k string) string {
-		return map[string]string{
-			"REDIS_URL":               redistest.URL(t, redistest.DBCmd),
-			"TELEGRAM_BOT_TOKEN":      telegramtest.Token,
-			"TELEGRAM_API_URL":        api.URL,
-			"TELEGRAM_WEBHOOK_URL":    "https://bot.example.org/hooks/telegram",
-			"TELEGRAM_WEBHOOK_SECRET": secret,
-		}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
+	s := startServe(t, telegramEnv(redistest.URL(t, redistest.DBCmd), api, secret))
+	if u, sec := api.Webhook(); u != "https://bot.example.org/hooks/telegram" || sec != secret {
+		t.Fatalf("webhook %q secret %q", u, sec)
 	}
-	cfg.ShutdownTimeout = 5 * time.Second
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := Open(context.Background(), cfg, log, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- m.Serve(ctx, ln) }()
-	defer func() {
-		cancel()
-		if err := <-errc; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	api.Wait(t, 10*time.Second, "setWebhook", func() bool { u, _ := api.Webhook(); return u != "" })
-	if u, s := api.Webhook(); u != "https://bot.example.org/hooks/telegram" || s != secret {
-		t.Fatalf("webhook %q secret %q", u, s)
-	}
-	hook := "http://" + ln.Addr().String() + "/hooks/telegram"
-	if code := telegramtest.Post(t, hook, "wrong", telegramtest.Message(1, telegramtest.User{ID: 1, FirstName: "X"}, "hi")); code != 401 {
+	if code := telegramtest.Post(t, s.Hook, "wrong", telegramtest.Message(1, telegramtest.User{ID: 1, FirstName: "X"}, "hi")); code != 401 {
 		t.Errorf("wrong secret: %d", code)
 	}
-	onboardAsGuest(t, api.Person(telegramtest.User{ID: 4002, FirstName: "Radu", Lang: "en"}, telegramtest.ViaWebhook(hook, secret)))
+	onboardAsGuest(t, api.Person(telegramtest.User{ID: 4002, FirstName: "Radu", Lang: "en"}, telegramtest.ViaWebhook(s.Hook, secret)))
 }
