@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -45,36 +42,13 @@ func TestThreeReplicas(t *testing.T) {
 	const secret = "replica-secret"
 	var reps []*Main
 	var hooks []string
-	for i := range 3 {
-		cfg, err := configFromEnv(env(map[string]string{
-			"REDIS_URL": srv.URL(), "TELEGRAM_BOT_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": api.URL,
-			"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hooks/telegram", "TELEGRAM_WEBHOOK_SECRET": secret,
-			"MENTORBOT_QUEUE_CONCURRENCY": "20",
-		}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.ShutdownTimeout = 10 * time.Second
-		m, err := Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { m.Close() })
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		errc := make(chan error, 1)
-		go func() { errc <- m.Serve(ctx, ln) }()
-		t.Cleanup(func() {
-			cancel()
-			if err := <-errc; err != nil {
-				t.Errorf("replica %d: serve: %v", i, err)
-			}
-		})
-		reps = append(reps, m)
-		hooks = append(hooks, "http://"+ln.Addr().String()+"/hooks/telegram")
+	for range 3 {
+		vars := telegramEnv(srv.URL(), api, secret)
+		vars["MENTORBOT_QUEUE_CONCURRENCY"] = "20"
+		vars["MENTORBOT_SHUTDOWN_TIMEOUT"] = "10s"
+		r := startServe(t, vars)
+		reps = append(reps, r.Main)
+		hooks = append(hooks, r.Hook)
 	}
 	api.Wait(t, 10*time.Second, "the webhook", func() bool { u, _ := api.Webhook(); return u != "" })
 
@@ -199,7 +173,7 @@ func TestThreeReplicas(t *testing.T) {
 		api.RateLimited(), span.Round(time.Millisecond), rate, 100*rate/replicaCeiling, replicaCeiling, busiest)
 	var perReplica []string
 	for i, m := range reps {
-		perReplica = append(perReplica, fmt.Sprintf("replica %d: %.0f", i, taskCount(t, m, checkin.JobPrompt)))
+		perReplica = append(perReplica, fmt.Sprintf("replica %d: %.0f", i, counterSum(m, "mentorbot_tasks_total", map[string]string{"job": checkin.JobPrompt})))
 	}
 	t.Logf("prompts delivered per replica: %s", strings.Join(perReplica, ", "))
 	if len(sent) != nudges || len(perChat) != nudges || dups != 0 {
@@ -208,27 +182,4 @@ func TestThreeReplicas(t *testing.T) {
 	if n := api.RateLimited(); n != 0 {
 		t.Fatalf("Telegram refused %d sends with 429", n)
 	}
-}
-
-// taskCount is how many tasks of job a replica delivered (its /metrics counter).
-func taskCount(t *testing.T, m *Main, job string) float64 {
-	t.Helper()
-	families, err := m.Metrics.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	total := 0.0
-	for _, f := range families {
-		if f.GetName() != "mentorbot_tasks_total" {
-			continue
-		}
-		for _, mm := range f.GetMetric() {
-			for _, l := range mm.GetLabel() {
-				if l.GetName() == "job" && l.GetValue() == job {
-					total += mm.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return total
 }

@@ -127,26 +127,35 @@ func telegramEnv(redisURL string, api *telegramtest.Server, secret string) map[s
 	}
 }
 
-// updatesTotal reads mentorbot_updates_total{platform, outcome} from m's metrics registry.
+// updatesTotal reads mentorbot_updates_total{platform, outcome} from m's metrics registry ("" matches any).
 func updatesTotal(m *Main, platform, outcome string) int {
+	return int(counterSum(m, "mentorbot_updates_total", map[string]string{"platform": platform, "outcome": outcome}))
+}
+
+// counterSum adds up the counter name's series in m's registry whose labels match (an empty value matches any).
+func counterSum(m *Main, name string, match map[string]string) float64 {
 	mfs, err := m.Metrics.Registry.Gather()
 	if err != nil {
 		panic(err)
 	}
 	total := 0.0
 	for _, mf := range mfs {
-		if mf.GetName() != "mentorbot_updates_total" {
+		if mf.GetName() != name {
 			continue
 		}
+	series:
 		for _, c := range mf.GetMetric() {
 			labels := map[string]string{}
 			for _, l := range c.GetLabel() {
 				labels[l.GetName()] = l.GetValue()
 			}
-			if (platform == "" || labels["platform"] == platform) && (outcome == "" || labels["outcome"] == outcome) {
-				total += c.GetCounter().GetValue()
+			for k, v := range match {
+				if v != "" && labels[k] != v {
+					continue series
+				}
 			}
+			total += c.GetCounter().GetValue()
 		}
 	}
-	return int(total)
+	return total
 }
