@@ -120,6 +120,10 @@ func (m *Module) prompt(c *flows.Ctx) {
 	if d, err := time.ParseInLocation("2006-01-02", f[1], p.Location()); later && (err != nil || p.Checkins.Done[in.ID].After(d)) {
 		return
 	}
+	// Quiet hours or a day off set since the prompt was planned hold it back until they end.
+	if c.DeferNudge() {
+		return
+	}
 	row := flows.Row(flows.ActionButton(c.T("checkin.btn_start"), "checkin.go", in.ID))
 	if !later {
 		row = append(row, flows.ActionButton(c.T("checkin.btn_later"), "checkin.later", in.ID, f[1]))

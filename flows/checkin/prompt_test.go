@@ -132,3 +132,31 @@ func TestForgedPromptButtons(t *testing.T) {
 		t.Fatalf("forged buttons queued %d tasks", n)
 	}
 }
+
+// TestPromptHonoursQuietHoursSetLater: quiet hours chosen after the prompt was planned hold it back until they end,
+// instead of a prompt in the middle of them.
+func TestPromptHonoursQuietHoursSetLater(t *testing.T) {
+	e := newEnv(t, "coord")
+	e.join("kim", flows.Mentee, true, false)
+	task := e.plan("kim")[0] // Thursday 3 December, 18:30 Copenhagen
+	ctx := context.Background()
+	snap, err := e.store.Load(ctx, pid("kim"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Profile.Quiet = flows.Window{From: 18 * 60, To: 21 * 60} // an evening shift, set after planning
+	if err := e.store.Save(ctx, pid("kim"), snap, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Queue.Enqueue(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Set(task.At)
+	e.RunDue()
+	if got := e.Inbox("kim"); len(got) > 0 {
+		t.Fatalf("prompted in quiet hours:\n%s", flowtest.Text(got))
+	}
+	e.Clock.Set(time.Date(2026, 12, 3, 20, 0, 0, 0, time.UTC)) // 21:00 Copenhagen: quiet hours over
+	e.RunDue()
+	mustContain(t, "deferred prompt", e.Inbox("kim"), "Time for your check-in")
+}
