@@ -198,10 +198,6 @@ func (m *Module) ack(c *flows.Ctx) {
 		c.Say(c.T("core.unavailable"))
 		return
 	}
-	if before == me {
-		c.Say(c.T("alert.yours_already"))
-		return
-	}
 	holder := before
 	if holder == "" {
 		if holder, err = m.d.Store.AckAlert(ctx, id, me, alertTTL); err != nil {
@@ -218,12 +214,20 @@ func (m *Module) ack(c *flows.Ctx) {
 		c.Say(c.T("alert.taken_by", "Holder", name))
 		return
 	}
+	// Ours, newly or already: pressed twice, or this turn is the retry of one whose save lost a race after the
+	// acknowledgement was recorded — then nothing of that turn was scheduled, and the person must still hear that
+	// someone is coming. Scheduling again is safe: the task ids are fixed, and the engine drops a task it has
+	// already delivered.
 	var stale []string
 	for i := range a.Coords {
 		stale = append(stale, "alert:"+id+":esc"+strconv.Itoa(i))
 	}
 	c.Unschedule(stale...)
 	c.Schedule(flows.Task{ID: "alert:" + id + ":acked", Profile: a.Subject, Job: JobAcked, Args: id})
+	if before == me {
+		c.Say(c.T("alert.yours_already"))
+		return
+	}
 	c.Count(flows.CountAlertAcknowledged, a.Kind)
 	name := a.Name
 	if name == "" {

@@ -105,6 +105,28 @@ func TestThresholdConfirmAlertAckEscalate(t *testing.T) {
 	}
 }
 
+// TestAckRetryStillTellsThePerson: when the acknowledgement was recorded but the coordinator's turn was not saved
+// (it lost a revision race and is retried), the retry still tells the person and stops the escalation.
+func TestAckRetryStillTellsThePerson(t *testing.T) {
+	e := newEnv(t, "c1")
+	e.coord = "c1"
+	e.join("bo", flows.Mentee, false, false)
+	e.Say("bo", "/checkin")
+	mustContain(t, "asked", e.Press("bo", "Talk to someone"), "I've asked a coordinator")
+	id := e.profile("bo").Checkins.Alerts[0]
+	// The first attempt of the coordinator's turn got this far before its save was refused.
+	if _, err := e.store.AckAlert(context.Background(), id, pid("c1"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	e.Press("c1", "I'll take it")
+	mustContain(t, "person told", e.Inbox("bo"), "c1, a coordinator, has picked up your request")
+	e.Clock.Advance(5 * time.Hour)
+	e.RunDue()
+	if got := e.Inbox("bo"); len(got) > 0 {
+		t.Fatalf("the person heard more after it was taken:\n%s", flowtest.Text(got))
+	}
+}
+
 // TestNobodyTakesIt: when every coordinator was asked and nobody took it, the person is told what to do instead,
 // and may ask again.
 func TestNobodyTakesIt(t *testing.T) {
