@@ -455,12 +455,22 @@ func (e *Engine) press(c *Ctx) {
 	s := c.State
 	offered := slices.ContainsFunc(s.Offered, func(o Offer) bool { return o.Value == value })
 	if s.Idle() || seq != s.Seq || !offered {
-		c.Say(c.T("core.stale"))
+		e.stale(c)
 		return
 	}
 	c.choice, c.hasChoice = value, true
 	c.ClosePressed()
 	e.answer(c)
+}
+
+// stale answers a press of a button that no longer counts, and shows where the conversation is now, as the
+// reply promises: the open question asked again, or the menu when nothing is open.
+func (e *Engine) stale(c *Ctx) {
+	if c.State.Idle() || e.flows[c.State.Flow] == nil {
+		c.Say(c.T("core.stale"), c.Menu()...)
+		return
+	}
+	e.reask(c, c.T("core.stale"))
 }
 
 func (e *Engine) command(c *Ctx, cmd string) {
