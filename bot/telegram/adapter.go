@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot"
@@ -101,6 +102,7 @@ type Adapter struct {
 
 	mu      sync.Mutex
 	started bool
+	running atomic.Bool // Start succeeded
 	bg      sync.WaitGroup // poller and start-up jobs
 	stopBg  context.CancelFunc
 }
@@ -247,6 +249,17 @@ func (a *Adapter) Start(ctx context.Context) error {
 		defer a.bg.Done()
 		a.setProfile(bg)
 	}()
+	a.running.Store(true)
+	return nil
+}
+
+// Ready reports whether the adapter is running: started, with the webhook registered in webhook mode (Start
+// fails otherwise). Telegram being slow or down later does not make it unready: no other replica could do better,
+// and taking every replica out of a load balancer would only lose the updates Telegram retries.
+func (a *Adapter) Ready(context.Context) error {
+	if !a.running.Load() {
+		return errors.New("telegram adapter not started")
+	}
 	return nil
 }
 

@@ -217,3 +217,32 @@ func TestCallbackWhileStoreDown(t *testing.T) {
 		t.Errorf("%d messages sent for a press that was not handled", n)
 	}
 }
+
+// TestReady: the adapter is ready for /readyz once Start registered the webhook, not before.
+func TestReady(t *testing.T) {
+	conn := openRedis(t)
+	eng, _ := engineOn(t, conn, echo)
+	api := telegramtest.New(t)
+	a, err := New(Options{Token: telegramtest.Token, APIURL: api.URL, Engine: eng, WebhookURL: "https://bot.example.org/telegram/webhook", WebhookSecret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Ready(context.Background()) == nil {
+		t.Fatal("ready before Start")
+	}
+	api.Fail("setWebhook", telegramtest.Fault{Code: 401, Description: "Unauthorized"})
+	if err := a.Start(context.Background()); err == nil {
+		t.Fatal("Start succeeded though setWebhook was refused")
+	}
+	if a.Ready(context.Background()) == nil {
+		t.Fatal("ready though the webhook was never set")
+	}
+	b, _ := New(Options{Token: telegramtest.Token, APIURL: api.URL, Engine: eng, WebhookURL: "https://bot.example.org/telegram/webhook", WebhookSecret: testSecret})
+	if err := b.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Stop(context.Background()) })
+	if err := b.Ready(context.Background()); err != nil {
+		t.Fatalf("not ready after Start: %v", err)
+	}
+}

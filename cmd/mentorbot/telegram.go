@@ -48,6 +48,7 @@ func buildTelegram(ctx context.Context, m *Main, p *parts) error {
 		p.mux.Handle("POST "+a.WebhookPath(), a)
 	}
 	p.intake = append(p.intake, a)
+	p.ready = append(p.ready, a.Ready)
 	return nil
 }
 
