@@ -26,6 +26,8 @@ type Ctx struct {
 
 	choice    string
 	hasChoice bool
+	// reshow makes Ask show the open prompt again under its own number (Engine.stale).
+	reshow bool
 
 	next     transition
 	nextStep string
@@ -94,7 +96,9 @@ func (c *Ctx) Reply(r Reply) { c.replies = append(c.replies, r) }
 // comes back as c.Choice. Buttons whose Data is already a global payload (Action) stay global. Older prompts'
 // buttons stop working.
 func (c *Ctx) Ask(text string, rows ...[]Button) {
-	c.State.Seq++
+	if !c.reshow {
+		c.State.Seq++
+	}
 	c.State.Offered = c.State.Offered[:0]
 	out := make([][]Button, len(rows))
 	for i, row := range rows {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -470,7 +471,18 @@ func (e *Engine) stale(c *Ctx) {
 		c.Say(c.T("core.stale"), c.Menu()...)
 		return
 	}
+	// Show the open question again without changing anything: the same prompt number (so its buttons and the
+	// earlier message's both still count), and whatever asking it would change is put back. A stale or forged
+	// press must not move the conversation.
+	saved := *c.State
+	saved.Slots = maps.Clone(c.State.Slots)
+	saved.Offered = slices.Clone(c.State.Offered)
+	tasks, cancels := len(c.tasks), len(c.cancels)
+	c.reshow = true
 	e.reask(c, c.T("core.stale"))
+	c.reshow = false
+	*c.State = saved
+	c.tasks, c.cancels = c.tasks[:tasks], c.cancels[:cancels]
 }
 
 func (e *Engine) command(c *Ctx, cmd string) {

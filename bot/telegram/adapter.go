@@ -102,7 +102,7 @@ type Adapter struct {
 
 	mu      sync.Mutex
 	started bool
-	running atomic.Bool // Start succeeded
+	running atomic.Bool    // Start succeeded
 	bg      sync.WaitGroup // poller and start-up jobs
 	stopBg  context.CancelFunc
 }
