@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/alicebob/miniredis/v2"
 	goredis "github.com/redis/go-redis/v9"
@@ -40,6 +41,7 @@ func (c *Conn) Close() error {
 // URL forms: redis://[:password@]host:port/db and rediss:// (TLS) for one server; add ?cluster=1 (and more
 // ?addr=host:port) for Cluster; ?sentinel_master=NAME (hosts are then the Sentinels) for Sentinel.
 func Open(ctx context.Context, rawURL string, log *slog.Logger) (*Conn, error) {
+	setLogger.Do(func() { goredis.SetLogger(redisLog{log.With("component", "redis")}) })
 	if rawURL == "" {
 		m, err := miniredis.Run()
 		if err != nil {
@@ -99,4 +101,15 @@ func universalOptions(rawURL string) (*goredis.UniversalOptions, error) {
 		uo.Addrs, uo.MasterName = addrs, master
 	}
 	return uo, nil
+}
+
+// setLogger sets go-redis's logger once: it is one unguarded global, which pool goroutines read.
+var setLogger sync.Once
+
+// redisLog sends go-redis's own messages (connection pool trouble: addresses and errors, no data) to the JSON log
+// instead of plain lines on stderr. go-redis keeps one logger per process: the first Open's.
+type redisLog struct{ l *slog.Logger }
+
+func (r redisLog) Printf(_ context.Context, format string, v ...any) {
+	r.l.Warn(fmt.Sprintf(format, v...))
 }
