@@ -23,6 +23,10 @@ func buildTelegram(ctx context.Context, m *Main, p *parts) error {
 		return nil
 	}
 	host, _ := os.Hostname()
+	limits := telegramLimits
+	if limits.PerSecond == 0 {
+		limits.PerSecond = cfg.TelegramSendRate
+	}
 	a, err := telegram.New(telegram.Options{
 		Token:         cfg.TelegramToken,
 		APIURL:        cfg.TelegramAPIURL,
@@ -32,7 +36,7 @@ func buildTelegram(ctx context.Context, m *Main, p *parts) error {
 		Locker:        redis.NewLocks(m.Conn.Client),
 		Owner:         fmt.Sprintf("%s-%d", host, os.Getpid()),
 		Logger:        m.Log,
-		Limits:        telegramLimits,
+		Limits:        limits,
 	})
 	if err != nil {
 		return err
