@@ -9,24 +9,31 @@ import (
 	"github.com/m4pris/mentorbot/flows"
 )
 
-// roundTripsMetric reads mentorbot_redis_roundtrips_total from m's registry, as /metrics serves it.
-func roundTripsMetric(t *testing.T, m *Main) float64 {
+// roundTripsMetric reads mentorbot_redis_roundtrips_total{via} from m's registry, as /metrics serves it.
+func roundTripsMetric(t *testing.T, m *Main, via string) float64 {
 	t.Helper()
 	families, err := m.Metrics.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range families {
-		if f.GetName() == "mentorbot_redis_roundtrips_total" {
-			return f.GetMetric()[0].GetCounter().GetValue()
+		if f.GetName() != "mentorbot_redis_roundtrips_total" {
+			continue
+		}
+		for _, s := range f.GetMetric() {
+			for _, l := range s.GetLabel() {
+				if l.GetName() == "via" && l.GetValue() == via {
+					return s.GetCounter().GetValue()
+				}
+			}
 		}
 	}
-	t.Fatal("mentorbot_redis_roundtrips_total is not registered")
+	t.Fatalf("mentorbot_redis_roundtrips_total{via=%q} is not registered", via)
 	return 0
 }
 
-// TestRoundTripsMetric: one command and one pipeline are one round trip each, and an update through the engine
-// costs its budget of two.
+// TestRoundTripsMetric: one command and one pipeline are one round trip each, an update through the engine
+// costs its budget of two, and what touches the queue's keys counts as the queue's.
 func TestRoundTripsMetric(t *testing.T) {
 	redistest.Open(t, redistest.DBCmd) // flushed
 	cfg, err := configFromEnv(env(map[string]string{"REDIS_URL": redistest.URL(t, redistest.DBCmd)}))
@@ -39,12 +46,12 @@ func TestRoundTripsMetric(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	delta := func(what string, want float64, do func()) {
+	delta := func(what string, store, queue float64, do func()) {
 		t.Helper()
-		before := roundTripsMetric(t, m)
+		s0, q0 := roundTripsMetric(t, m, "store"), roundTripsMetric(t, m, "queue")
 		do()
-		if got := roundTripsMetric(t, m) - before; got != want {
-			t.Errorf("%s: %v round trips counted, want %v", what, got, want)
+		if s, q := roundTripsMetric(t, m, "store")-s0, roundTripsMetric(t, m, "queue")-q0; s != store || q != queue {
+			t.Errorf("%s: %v store and %v queue round trips counted, want %v and %v", what, s, q, store, queue)
 		}
 	}
 	pipeline := func() {
@@ -61,8 +68,9 @@ func TestRoundTripsMetric(t *testing.T) {
 	// the steady state.
 	m.Conn.Client.Ping(ctx)
 	pipeline()
-	delta("PING", 1, func() { m.Conn.Client.Ping(ctx) })
-	delta("a pipeline of three commands", 1, pipeline)
+	delta("PING", 1, 0, func() { m.Conn.Client.Ping(ctx) })
+	delta("a pipeline of three commands", 1, 0, pipeline)
+	delta("a queue command", 0, 1, func() { m.Conn.Client.ZCard(ctx, "asynq:{mentorbot}:scheduled") })
 	update := func(user, id string) {
 		ev := flows.TextEvent(flows.Identity{Platform: flows.Telegram, ID: user}, "/start")
 		ev.ID = id
@@ -71,6 +79,6 @@ func TestRoundTripsMetric(t *testing.T) {
 		}
 	}
 	update("1", "tg:1") // loads the save script into the server's cache
-	delta("an update", 2, func() { update("2", "tg:2") })
-	delta("a redelivered update", 1, func() { update("2", "tg:2") })
+	delta("an update", 2, 0, func() { update("2", "tg:2") })
+	delta("a redelivered update", 1, 0, func() { update("2", "tg:2") })
 }
