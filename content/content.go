@@ -13,7 +13,6 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/text/language"
 )
 
 // Languages every text must exist in. English is the fallback.
@@ -27,12 +26,20 @@ func FS() fs.FS { return embedded }
 
 // Catalog is the loaded, validated content.
 type Catalog struct {
-	bundle *i18n.Bundle
-	locs   map[string]*i18n.Localizer
+	// msgs are the UI strings per language and id. The files are go-i18n's format (read with its parser);
+	// rendering and plural forms are ours (template.go).
+	msgs map[string]map[string]*message
 	// ids lists the UI string ids per language.
 	ids map[string]map[string]bool
 	// plural marks ids that have plural forms in some language.
 	plural map[string]bool
+}
+
+// message is one UI string in one language: a template per CLDR plural form given ("other" for a plain string).
+type message struct {
+	forms map[string]tmpl
+	// bad are the forms that do not parse, and why; they never render (the content check reports them).
+	bad map[string]error
 }
 
 var (
@@ -82,16 +89,16 @@ func Check(fsys fs.FS) []Problem {
 
 func load(fsys fs.FS) (*Catalog, []Problem) {
 	var problems []Problem
-	bundle := i18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	c := &Catalog{bundle: bundle, locs: map[string]*i18n.Localizer{}, ids: map[string]map[string]bool{}, plural: map[string]bool{}}
+	c := &Catalog{msgs: map[string]map[string]*message{}, ids: map[string]map[string]bool{}, plural: map[string]bool{}}
 	for _, l := range Languages {
 		c.ids[l] = map[string]bool{}
+		c.msgs[l] = map[string]*message{}
 	}
 	files, err := fs.Glob(fsys, "ui/*.yaml")
 	if err != nil || len(files) == 0 {
 		return nil, []Problem{{File: "ui", Message: "no UI string files"}}
 	}
+	unmarshal := map[string]i18n.UnmarshalFunc{"yaml": yaml.Unmarshal}
 	groups := map[string]map[string]bool{} // file group ("core") → languages present
 	for _, f := range files {
 		base := strings.TrimSuffix(path.Base(f), ".yaml")
@@ -104,7 +111,12 @@ func load(fsys fs.FS) (*Catalog, []Problem) {
 			groups[group] = map[string]bool{}
 		}
 		groups[group][lang] = true
-		mf, err := bundle.LoadMessageFileFS(fsys, f)
+		buf, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			problems = append(problems, Problem{f, err.Error()})
+			continue
+		}
+		mf, err := i18n.ParseMessageFileBytes(buf, f, unmarshal)
 		if err != nil {
 			problems = append(problems, Problem{f, err.Error()})
 			continue
@@ -117,6 +129,10 @@ func load(fsys fs.FS) (*Catalog, []Problem) {
 			if m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != "" {
 				c.plural[m.ID] = true
 			}
+			if m.LeftDelim != "" || m.RightDelim != "" {
+				problems = append(problems, Problem{f, "custom template delimiters are not supported: " + m.ID})
+			}
+			c.msgs[lang][m.ID] = newMessage(m)
 		}
 	}
 	for group, langs := range groups {
@@ -126,15 +142,31 @@ func load(fsys fs.FS) (*Catalog, []Problem) {
 			}
 		}
 	}
-	for _, l := range Languages {
-		c.locs[l] = i18n.NewLocalizer(bundle, l)
-	}
 	problems = append(problems, c.checkKeys()...)
 	for _, check := range extraChecks {
 		problems = append(problems, check(fsys)...)
 	}
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].File < problems[j].File })
 	return c, problems
+}
+
+// newMessage parses every plural form of m.
+func newMessage(m *i18n.Message) *message {
+	msg := &message{forms: map[string]tmpl{}, bad: map[string]error{}}
+	for _, f := range []struct{ form, src string }{
+		{"zero", m.Zero}, {"one", m.One}, {"two", m.Two}, {"few", m.Few}, {"many", m.Many}, {"other", m.Other},
+	} {
+		if f.src == "" {
+			continue
+		}
+		t, err := parseTemplate(f.src)
+		if err != nil {
+			msg.bad[f.form] = err
+			continue
+		}
+		msg.forms[f.form] = t
+	}
+	return msg
 }
 
 // extraChecks are the checks of other content kinds (lessons, instruments), registered by their files.
@@ -166,13 +198,13 @@ func (c *Catalog) checkKeys() []Problem {
 			}
 			// Render with counts that reach every CLDR plural form of en, da and ro.
 			if !c.plural[id] {
-				if _, err := c.locs[l].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: sampleData{}}); err != nil {
+				if _, err := c.renderIn(l, id, nil, sampleData{}); err != nil {
 					problems = append(problems, Problem{"ui (" + l + ")", fmt.Sprintf("key %s does not render: %v", id, err)})
 				}
 				continue
 			}
 			for _, n := range []int{0, 1, 2, 5, 21, 101} {
-				if _, err := c.locs[l].Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: n, TemplateData: sampleData{}}); err != nil {
+				if _, err := c.renderIn(l, id, &n, sampleData{}); err != nil {
 					problems = append(problems, Problem{"ui (" + l + ")", fmt.Sprintf("key %s does not render for count %d: %v", id, n, err)})
 					break
 				}
@@ -200,21 +232,41 @@ func (c *Catalog) N(lang, id string, count int, data map[string]any) string {
 		data = map[string]any{}
 	}
 	data["Count"] = count
-	return c.render(lang, id, count, data)
+	return c.render(lang, id, &count, data)
 }
 
-func (c *Catalog) render(lang, id string, count any, data map[string]any) string {
+func (c *Catalog) render(lang, id string, count *int, data map[string]any) string {
 	for _, l := range []string{lang, "en"} {
-		loc := c.locs[l]
-		if loc == nil || !c.ids[l][id] {
+		if !c.ids[l][id] {
 			continue
 		}
-		s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
-		if err == nil {
+		if s, err := c.renderIn(l, id, count, data); err == nil {
 			return s
 		}
 	}
 	return id
+}
+
+// renderIn renders id in language l: the plural form count needs (or "other" without a count).
+func (c *Catalog) renderIn(l, id string, count *int, data map[string]any) (string, error) {
+	m := c.msgs[l][id]
+	if m == nil || len(m.forms)+len(m.bad) == 0 {
+		return "", fmt.Errorf("message %q not found in language %q", id, l)
+	}
+	form := "other"
+	if count != nil {
+		form = pluralForm(l, *count)
+	}
+	if err := m.bad[form]; err != nil {
+		return "", fmt.Errorf("message %q, form %q: %w", id, form, err)
+	}
+	t, ok := m.forms[form]
+	if !ok {
+		return "", fmt.Errorf("message %q has no plural form %q", id, form)
+	}
+	var b strings.Builder
+	t.execute(&b, data)
+	return b.String(), nil
 }
 
 // loadOnce returns a function that loads one kind of embedded content the first time it is called and returns the

@@ -36,6 +36,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 		return nil, err
 	}
 	m := &Main{Config: cfg, Log: log, Clock: flows.ClockFunc(time.Now), Conn: conn, Store: redis.NewStore(conn.Client), Metrics: newMetrics()}
+	m.countRoundTrips()
 	m.Engine = flows.New(flows.Options{
 		Store: m.Store, Clock: m.Clock, Content: cat, Queue: queue, Admins: cfg.Admins, Logger: log,
 		Observe: m.Metrics.observe, LogKey: []byte(cfg.LogKey), RatePerMinute: cfg.RatePerMinute,

@@ -35,6 +35,9 @@ type Config struct {
 	TelegramAPIURL        string
 	TelegramWebhookURL    string
 	TelegramWebhookSecret string
+	// TelegramSendRate (TELEGRAM_SEND_RATE): Bot API calls a second across all chats. Zero: 30, Telegram's limit
+	// for a bot without paid broadcasts (with them Telegram allows up to 1,000). Load tests raise it for a fake.
+	TelegramSendRate float64
 
 	// Slack (SLACK_*): see bot/slack.
 	SlackBotToken      string
@@ -97,6 +100,13 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("MENTORBOT_RATE_PER_MINUTE: want a positive number, got %q", v)
 		}
 		c.RatePerMinute = n
+	}
+	if v := getenv("TELEGRAM_SEND_RATE"); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(r > 0 && r <= 1e6) {
+			return c, fmt.Errorf("TELEGRAM_SEND_RATE: want calls a second (30 without paid broadcasts), got %q", v)
+		}
+		c.TelegramSendRate = r
 	}
 	if v := getenv("MENTORBOT_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)

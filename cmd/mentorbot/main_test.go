@@ -45,6 +45,8 @@ func TestConfigErrors(t *testing.T) {
 		"unknown platform":       {"MENTORBOT_ADMINS": "icq:123"},
 		"webhook without secret": {"TELEGRAM_WEBHOOK_URL": "https://example.org/hook"},
 		"bad timeout":            {"MENTORBOT_SHUTDOWN_TIMEOUT": "soon"},
+		"bad send rate":          {"TELEGRAM_SEND_RATE": "fast"},
+		"zero send rate":         {"TELEGRAM_SEND_RATE": "0"},
 	} {
 		if _, err := configFromEnv(env(e)); err == nil {
 			t.Errorf("%s: accepted", name)

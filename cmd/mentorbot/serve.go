@@ -37,6 +37,10 @@ var builders = []func(ctx context.Context, m *Main, p *parts) error{
 	buildSlack,
 }
 
+// defaultMemoryLimit is serve's soft memory limit (the Go runtime's own memory, not the binary's mapped code)
+// unless GOMEMLIMIT is set.
+const defaultMemoryLimit = 40 << 20
+
 // runServe runs every configured platform adapter, the schedulers and the HTTP server until ctx ends. Shutdown
 // order: stop intake (HTTP server and adapters, finishing in-flight updates within the timeout), stop schedulers
 // and workers, then close Redis.
@@ -51,11 +55,19 @@ func runServe(ctx context.Context, _ []string, stderr io.Writer, getenv func(str
 		// (5.4 ms median); 400 keeps it near 2.4 ms for a heap of tens of MB. GOGC in the environment wins.
 		debug.SetGCPercent(400)
 	}
+	if getenv("GOMEMLIMIT") == "" {
+		// GOGC=400 lets the heap grow to five times what is live: 100+ MB of RSS at 1,000 updates/s. A soft limit
+		// makes the collector run sooner only when the heap nears it (BENCHMARKS.md). GOMEMLIMIT in the environment wins.
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	m, err := Open(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
+	// Start-up reads and checks every text, lesson and instrument: megabytes of garbage that GOGC=400 would keep
+	// for a long time. Collect it and give the memory back before serving.
+	debug.FreeOSMemory()
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -26,6 +26,10 @@ func buildTelegram(ctx context.Context, m *Main, p *parts) error {
 		return nil
 	}
 	host, _ := os.Hostname()
+	limits := telegramLimits
+	if limits.PerSecond == 0 {
+		limits.PerSecond = cfg.TelegramSendRate
+	}
 	a, err := telegram.New(telegram.Options{
 		Token:         cfg.TelegramToken,
 		APIURL:        cfg.TelegramAPIURL,
@@ -35,7 +39,7 @@ func buildTelegram(ctx context.Context, m *Main, p *parts) error {
 		Locker:        redis.NewLocks(m.Conn.Client),
 		Owner:         fmt.Sprintf("%s-%d", host, os.Getpid()),
 		Logger:        m.Log,
-		Limits:        telegramLimits,
+		Limits:        limits,
 		Rates:         telegramRates{redis.NewRates(m.Conn.Client, "telegram:"+botID(cfg.TelegramToken))},
 		Metrics:       m.Metrics.adapter(flows.Telegram),
 	})

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	"github.com/m4pris/mentorbot/bot/redis/redistest"
+	"github.com/m4pris/mentorbot/flows"
+)
+
+// roundTripsMetric reads mentorbot_redis_roundtrips_total{via} from m's registry, as /metrics serves it.
+func roundTripsMetric(t *testing.T, m *Main, via string) float64 {
+	t.Helper()
+	families, err := m.Metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "mentorbot_redis_roundtrips_total" {
+			continue
+		}
+		for _, s := range f.GetMetric() {
+			for _, l := range s.GetLabel() {
+				if l.GetName() == "via" && l.GetValue() == via {
+					return s.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	t.Fatalf("mentorbot_redis_roundtrips_total{via=%q} is not registered", via)
+	return 0
+}
+
+// TestRoundTripsMetric: one command and one pipeline are one round trip each, an update through the engine
+// costs its budget of two, and what touches the queue's keys counts as the queue's.
+func TestRoundTripsMetric(t *testing.T) {
+	redistest.Open(t, redistest.DBCmd) // flushed
+	cfg, err := configFromEnv(env(map[string]string{"REDIS_URL": redistest.URL(t, redistest.DBCmd)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m, err := Open(ctx, cfg, newLogger(io.Discard, "error"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	delta := func(what string, store, queue float64, do func()) {
+		t.Helper()
+		s0, q0 := roundTripsMetric(t, m, "store"), roundTripsMetric(t, m, "queue")
+		do()
+		if s, q := roundTripsMetric(t, m, "store")-s0, roundTripsMetric(t, m, "queue")-q0; s != store || q != queue {
+			t.Errorf("%s: %v store and %v queue round trips counted, want %v and %v", what, s, q, store, queue)
+		}
+	}
+	pipeline := func() {
+		p := m.Conn.Client.Pipeline()
+		p.Set(ctx, "rt:a", "1", 0)
+		p.Incr(ctx, "rt:b")
+		p.Get(ctx, "rt:a")
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Opening a connection costs round trips too (HELLO, then SELECT and CLIENT SETINFO pipelined), and go-redis
+	// keeps pipelines on connections of their own: the first command and the first pipeline dial. Counted, but not
+	// the steady state.
+	m.Conn.Client.Ping(ctx)
+	pipeline()
+	delta("PING", 1, 0, func() { m.Conn.Client.Ping(ctx) })
+	delta("a pipeline of three commands", 1, 0, pipeline)
+	delta("a queue command", 0, 1, func() { m.Conn.Client.ZCard(ctx, "asynq:{mentorbot}:scheduled") })
+	update := func(user, id string) {
+		ev := flows.TextEvent(flows.Identity{Platform: flows.Telegram, ID: user}, "/start")
+		ev.ID = id
+		if _, err := m.Engine.Handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update("1", "tg:1") // loads the save script into the server's cache
+	delta("an update", 2, 0, func() { update("2", "tg:2") })
+	delta("a redelivered update", 1, 0, func() { update("2", "tg:2") })
+}
