@@ -431,7 +431,7 @@ func (e *Engine) checkState(c *Ctx) {
 func (e *Engine) press(c *Ctx) {
 	kind, seq, value, ok := parsePayload(c.Event.Payload)
 	if !ok {
-		c.Say(c.T("core.stale"))
+		e.stale(c)
 		return
 	}
 	if kind == payloadGlobal {
@@ -440,7 +440,7 @@ func (e *Engine) press(c *Ctx) {
 		if a, ok := e.actions[cmd]; ok {
 			if a.Job != "" {
 				// Job handlers act on what others did (an alert, a pairing): only the queue may run them.
-				c.Say(c.T("core.stale"))
+				e.stale(c)
 				return
 			}
 			if !c.Profile.Onboarded && !a.BeforeOnboarding {

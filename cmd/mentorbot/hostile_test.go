@@ -230,6 +230,8 @@ func TestHostileInput(t *testing.T) {
 	coord.Expect(t, "Which role")
 	coordMsg, coordData := buttonData(t, api, coordUser.ID, "Coordinator")
 	const stale, notAllowed = "no longer open", "only for coordinators"
+	// A stale or forged press is told so and shown the open question again (two messages), changing nothing.
+	const reshown = "What would you like to change?"
 	forged := []struct{ name, data, want string }{
 		{"a value the prompt did not offer", fmt.Sprintf("s%d:coordinator", n), stale},
 		{"an older prompt's sequence", fmt.Sprintf("s%d:done", n-1), stale},
@@ -243,9 +245,16 @@ func TestHostileInput(t *testing.T) {
 	}
 	for _, f := range forged {
 		before := snapshot(monaUser)
-		got := send(monaUser, telegramtest.Callback(api.NextUpdateID(), monaUser, monaMsg, f.data), 1)
+		replies := 1
+		if f.want == stale {
+			replies = 2
+		}
+		got := send(monaUser, telegramtest.Callback(api.NextUpdateID(), monaUser, monaMsg, f.data), replies)
 		if !strings.Contains(got[0].Plain, f.want) {
 			t.Errorf("forged button (%s): replied %q, want %q", f.name, got[0].Plain, f.want)
+		}
+		if replies == 2 && (len(got) < 2 || !strings.Contains(got[1].Plain, reshown)) {
+			t.Errorf("forged button (%s): the open question was not shown again", f.name)
 		}
 		if after := snapshot(monaUser); after != before {
 			t.Errorf("forged button (%s) changed the state:\n%s\n→\n%s", f.name, before, after)
