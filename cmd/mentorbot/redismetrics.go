@@ -11,11 +11,12 @@ import (
 )
 
 // roundTrips counts Redis round trips like bot/redis.RoundTrips (one per command, one per pipeline or
-// transaction), split by what they touch: the delivery queue (asynq's keys, asynq:…) or everything else (the
-// store: profiles, conversations, locks). The engine, the schedulers and asynq share one client, so the split is
+// transaction), split by what they touch: the delivery queue (asynq's keys, asynq:…), the shared send schedule
+// (mb:rate:…, one booking per reply set, made by the outbox after the update was answered) or everything else
+// (the store: profiles, conversations, locks). The engine, the schedulers and asynq share one client, so the split is
 // what tells an update's budget (two) from the queue's own polling and deliveries.
 type roundTrips struct {
-	store, queue atomic.Int64
+	store, queue, rate atomic.Int64
 }
 
 var _ goredis.Hook = (*roundTrips)(nil)
@@ -23,8 +24,14 @@ var _ goredis.Hook = (*roundTrips)(nil)
 func (r *roundTrips) count(cmds ...goredis.Cmder) {
 	for _, c := range cmds {
 		for _, a := range c.Args() {
-			if s, ok := a.(string); ok && strings.HasPrefix(s, "asynq:") {
+			s, ok := a.(string)
+			switch {
+			case !ok:
+			case strings.HasPrefix(s, "asynq:"):
 				r.queue.Add(1)
+				return
+			case strings.HasPrefix(s, "mb:rate:"):
+				r.rate.Add(1)
 				return
 			}
 		}
@@ -57,10 +64,10 @@ func (r *roundTrips) ProcessPipelineHook(next goredis.ProcessPipelineHook) gored
 func (m *Main) countRoundTrips() {
 	rt := &roundTrips{}
 	m.Conn.Client.AddHook(rt)
-	for via, n := range map[string]*atomic.Int64{"store": &rt.store, "queue": &rt.queue} {
+	for via, n := range map[string]*atomic.Int64{"store": &rt.store, "queue": &rt.queue, "rate": &rt.rate} {
 		m.Metrics.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name:        "mentorbot_redis_roundtrips_total",
-			Help:        "Redis round trips: one per command, one per pipeline or transaction; via=queue for asynq's keys, store for the rest.",
+			Help:        "Redis round trips: one per command, one per pipeline or transaction; via=queue for asynq's keys, rate for the shared send schedule, store for the rest.",
 			ConstLabels: prometheus.Labels{"via": via},
 		}, func() float64 { return float64(n.Load()) }))
 	}

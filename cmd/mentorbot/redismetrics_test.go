@@ -4,32 +4,16 @@ import (
 	"context"
 	"io"
 	"testing"
+	"time"
 
+	"github.com/m4pris/mentorbot/bot/redis"
 	"github.com/m4pris/mentorbot/bot/redis/redistest"
 	"github.com/m4pris/mentorbot/flows"
 )
 
 // roundTripsMetric reads mentorbot_redis_roundtrips_total{via} from m's registry, as /metrics serves it.
-func roundTripsMetric(t *testing.T, m *Main, via string) float64 {
-	t.Helper()
-	families, err := m.Metrics.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != "mentorbot_redis_roundtrips_total" {
-			continue
-		}
-		for _, s := range f.GetMetric() {
-			for _, l := range s.GetLabel() {
-				if l.GetName() == "via" && l.GetValue() == via {
-					return s.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	t.Fatalf("mentorbot_redis_roundtrips_total{via=%q} is not registered", via)
-	return 0
+func roundTripsMetric(_ *testing.T, m *Main, via string) float64 {
+	return counterSum(m, "mentorbot_redis_roundtrips_total", map[string]string{"via": via})
 }
 
 // TestRoundTripsMetric: one command and one pipeline are one round trip each, an update through the engine
@@ -71,6 +55,17 @@ func TestRoundTripsMetric(t *testing.T) {
 	delta("PING", 1, 0, func() { m.Conn.Client.Ping(ctx) })
 	delta("a pipeline of three commands", 1, 0, pipeline)
 	delta("a queue command", 0, 1, func() { m.Conn.Client.ZCard(ctx, "asynq:{mentorbot}:scheduled") })
+	book := func() {
+		if _, err := redis.NewRates(m.Conn.Client, "rt").Reserve(ctx, redis.Rate{Every: time.Millisecond, Burst: 1}, "1", redis.Rate{Every: time.Second, Burst: 3}, "lmm"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	book() // loads the script into the server's cache
+	r0 := roundTripsMetric(t, m, "rate")
+	delta("booking a reply set in the send schedule", 0, 0, book)
+	if n := roundTripsMetric(t, m, "rate") - r0; n != 1 {
+		t.Errorf("booking a reply set: %v rate round trips, want 1", n)
+	}
 	update := func(user, id string) {
 		ev := flows.TextEvent(flows.Identity{Platform: flows.Telegram, ID: user}, "/start")
 		ev.ID = id
