@@ -66,6 +66,7 @@ type options struct {
 	settle      time.Duration
 	seed        uint64
 	concurrency int
+	connections int
 }
 
 var debug = flag.Bool("debug", false, "log each onboarding step of the setup")
@@ -82,6 +83,7 @@ func run() error {
 	flag.Float64Var(&o.members, "members", 0.6, "share of users with an invite code (the rest are guests)")
 	flag.DurationVar(&o.settle, "settle", 5*time.Second, "idle time after start-up before the idle RSS is read")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed of the users' choices")
+	flag.IntVar(&o.connections, "connections", 40, "most updates in flight at once, like Telegram's max_connections (serve sets 40); 0: no limit")
 	flag.IntVar(&o.concurrency, "setup-concurrency", 500, "users onboarded at once before the load (Telegram's 1 message a second per chat paces each)")
 	flag.Parse()
 	if o.rate <= 0 || o.duration <= 0 || o.users < 1 {
@@ -200,6 +202,16 @@ func run() error {
 		return resp.StatusCode, nil
 	}
 
+	// Telegram sends a bot at most max_connections updates at once and queues the rest; so does this.
+	inflight := make(chan struct{}, max(o.connections, 1))
+	postLimited := func(u *user, a action) (int, error) {
+		if o.connections > 0 {
+			inflight <- struct{}{}
+			defer func() { <-inflight }()
+		}
+		return post(u, a)
+	}
+
 	// 1. Idle.
 	logf("serve is ready (pid %d); idle for %v", c.cmd.Process.Pid, o.settle)
 	m0, err := c.scrape(ctx)
@@ -220,7 +232,7 @@ func run() error {
 
 	// 2. Setup: invite codes, then onboarding (not measured).
 	logf("setup: %d coordinators make %d invite codes; %d users onboard", nAdmins, wantCodes, o.users-int(float64(o.users)*o.fresh))
-	codes, err := makeCodes(admins, fake, post, invites)
+	codes, err := makeCodes(admins, fake, postLimited, invites)
 	if err != nil {
 		return err
 	}
@@ -238,7 +250,7 @@ func run() error {
 		go func() {
 			defer wg.Done()
 			for u := range work {
-				if err := onboard(u, fake, post); err != nil {
+				if err := onboard(u, fake, postLimited); err != nil {
 					setupErrs.Add(1)
 				}
 			}
@@ -282,6 +294,10 @@ func run() error {
 		reqs.Add(1)
 		go func() {
 			defer reqs.Done()
+			if o.connections > 0 {
+				inflight <- struct{}{}
+				defer func() { <-inflight }()
+			}
 			a := u.next(fake.chat(u.id).view())
 			switch {
 			case a.data != "":
@@ -373,8 +389,8 @@ func run() error {
 		}
 	}
 	w := os.Stdout
-	fmt.Fprintf(w, "mentorload: %.0f updates/s for %v over the Telegram webhook, %d users (%d onboard during the load, %d members), Redis db %d\n",
-		o.rate, o.duration, o.users, nFresh, nMembers, o.db)
+	fmt.Fprintf(w, "mentorload: %.0f updates/s for %v over the Telegram webhook (at most %d at once), %d users (%d onboard during the load, %d members), Redis db %d\n",
+		o.rate, o.duration, o.connections, o.users, nFresh, nMembers, o.db)
 	row := func(k, f string, a ...any) { fmt.Fprintf(w, "  %-13s %s\n", k, fmt.Sprintf(f, a...)) }
 	row("binary", "%s, %.1f MB", o.bin, float64(st.Size())/1e6)
 	row("GC", "GOGC=%s GOMEMLIMIT=%s GOMAXPROCS=%s (child's runtime)", gc("go_gc_gogc_percent", after, ""),
