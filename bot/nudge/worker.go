@@ -109,7 +109,10 @@ func (w *Worker) handle(ctx context.Context, at *asynq.Task) error {
 	return nil
 }
 
-// Stop stops taking tasks and waits for running ones (asynq's ShutdownTimeout bounds it).
+// Stop stops taking tasks and waits for running ones. It waits for asynq's shutdown even after ctx ends (asynq's
+// ShutdownTimeout bounds it, 10 s by default): returning earlier lets the caller close Redis under asynq's
+// goroutines, and asynq v0.26's subscriber panics on a closed connection, which would turn a slow shutdown into a
+// crash. The error reports that ctx ended first.
 func (w *Worker) Stop(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
@@ -120,6 +123,8 @@ func (w *Worker) Stop(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
+		w.log.Warn("queue worker still stopping after the shutdown timeout; waiting for its running tasks")
+		<-done
 		return ctx.Err()
 	}
 }
