@@ -19,10 +19,11 @@
 //  4. drain: waits until the outbox has sent every reply, then stops the child with SIGTERM.
 //
 // Latency is request → 200, which the webhook answers after the engine saved the update; the engine's own time
-// comes from the mentorbot_update_seconds histogram. Replies go out afterwards through the outbox, which makes
-// only Bot API calls (no Redis), so they are in neither. Round trips come from mentorbot_redis_roundtrips_total:
-// via="store" (profiles, conversations: two per engine event, an update or a queued delivery) and via="queue"
-// (asynq: enqueueing the tasks some updates schedule, and delivering them), each less the rate measured idle.
+// comes from the mentorbot_update_seconds histogram. Replies go out afterwards through the outbox, so they are in
+// neither. Round trips come from mentorbot_redis_roundtrips_total: via="store" (profiles, conversations: two per
+// engine event, an update or a queued delivery), via="queue" (asynq: enqueueing the tasks some updates schedule,
+// and delivering them), each less the rate measured idle, and via="rate" (the outbox booking each reply set in the
+// send schedule the replicas share, after the webhook answered).
 package main
 
 import (
@@ -353,7 +354,7 @@ func run() error {
 	// Round trips from the start of the load until the last queued delivery ran, less the idle rate.
 	span := (elapsed + drain).Seconds()
 	rts := byLabel(before, drained, "mentorbot_redis_roundtrips_total", "via")
-	storeRT, queueRT := rts["store"]-background["store"]*span, rts["queue"]-background["queue"]*span
+	storeRT, queueRT, rateRT := rts["store"]-background["store"]*span, rts["queue"]-background["queue"]*span, rts["rate"]
 	jobs := byLabel(before, drained, "mentorbot_tasks_total", "job")
 	tasks := 0.0
 	var jobNames []string
@@ -404,6 +405,7 @@ func run() error {
 		100*float64(presses.Load())/float64(total), 100*float64(commands.Load())/float64(total), 100*float64(texts.Load())/float64(total))
 	row("round trips", "%.2f/update in all: %.2f store per engine event (%.0f updates + %.0f queued deliveries), %.2f queue per update (enqueue, deliver); less the idle rate (%.1f/s store, %.1f/s queue)",
 		(storeRT+queueRT)/handled, storeRT/(handled+tasks), handled, tasks, queueRT/handled, background["store"], background["queue"])
+	row("send schedule", "%.2f round trips per update (one per reply set, booked by the outbox after the 200; not in the handling budget)", rateRT/handled)
 	row("deliveries", "%s (%.0f ran after the load)", strings.Join(topJobs, ", "), tasksAfter)
 	row("replies", "%d messages (%.2f/update); the last sent %.2f s after the last update", sent, float64(sent)/handled, math.Max(0, lastSent.Seconds()))
 	row("RSS idle", "%s (anon %s, file %s) after %v", mb(idle.RSS), mb(idle.Anon), mb(idle.File), o.settle)
