@@ -60,7 +60,7 @@ func convert(u *models.Update) inbound {
 	switch {
 	case u.Message != nil:
 		m := u.Message
-		if m.Chat.Type != models.ChatTypePrivate || m.From == nil || m.From.IsBot || m.From.ID != m.Chat.ID {
+		if m.Chat.Type != models.ChatTypePrivate || m.From == nil || m.From.IsBot || m.From.ID <= 0 || m.From.ID != m.Chat.ID {
 			return inbound{kind: kindIgnored}
 		}
 		in := inbound{kind: kindMessage, chat: m.Chat.ID}
@@ -85,7 +85,7 @@ func convert(u *models.Update) inbound {
 			chat, in.pressed = q.Message.InaccessibleMessage.Chat, q.Message.InaccessibleMessage.MessageID
 		}
 		// An inaccessible message may carry no chat type: the chat id equal to the user's is what marks it private.
-		if q.From.IsBot || q.From.ID == 0 || chat.ID != q.From.ID || (chat.Type != "" && chat.Type != models.ChatTypePrivate) {
+		if q.From.IsBot || q.From.ID <= 0 || chat.ID != q.From.ID || (chat.Type != "" && chat.Type != models.ChatTypePrivate) {
 			// Still answered, so the button stops spinning; the user id only orders the outbox.
 			return inbound{kind: kindIgnored, callback: q.ID, chat: q.From.ID}
 		}
