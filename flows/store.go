@@ -91,5 +91,23 @@ type Sender interface {
 	Send(ctx context.Context, to Identity, replies []Reply) error
 }
 
+// SendMetrics counts what a platform adapter does with its platform's API; cmd/mentorbot implements it with
+// Prometheus. The methods must not block.
+type SendMetrics interface {
+	// Sent counts a message the platform accepted.
+	Sent()
+	// RateLimited counts a 429 answer.
+	RateLimited()
+	// Retried counts a call about to be made again.
+	Retried()
+}
+
+// NoSendMetrics counts nothing (an adapter built without metrics).
+type NoSendMetrics struct{}
+
+func (NoSendMetrics) Sent()        {}
+func (NoSendMetrics) RateLimited() {}
+func (NoSendMetrics) Retried()     {}
+
 // ErrUnreachable is returned by a Sender when the user blocked the bot on that platform.
 var ErrUnreachable = errors.New("user unreachable")

@@ -42,22 +42,9 @@ type Once interface {
 	ReleaseOnce(ctx context.Context, key string) error
 }
 
-// Metrics counts what the adapter does with the Web API; cmd/mentorbot implements it with Prometheus. The methods
-// must not block.
-type Metrics interface {
-	// Sent counts a message Slack accepted: chat.postMessage, an ephemeral answer through response_url, a file.
-	Sent()
-	// RateLimited counts a 429 answer.
-	RateLimited()
-	// Retried counts a call about to be made again (after a 429; Slack calls are not retried otherwise).
-	Retried()
-}
-
-type noMetrics struct{}
-
-func (noMetrics) Sent()        {}
-func (noMetrics) RateLimited() {}
-func (noMetrics) Retried()     {}
+// Metrics counts the adapter's API calls: a message Slack accepted (chat.postMessage, an ephemeral answer through
+// response_url, a file), a 429, a call made again (after a 429 only; Slack calls are not retried otherwise).
+type Metrics = flows.SendMetrics
 
 // Options configure the adapter. BotToken, Engine and one of AppToken or SigningSecret are required.
 type Options struct {
@@ -161,7 +148,7 @@ func New(o Options) (*Adapter, error) {
 		o.MaxBody = 1 << 20
 	}
 	if o.Metrics == nil {
-		o.Metrics = noMetrics{}
+		o.Metrics = flows.NoSendMetrics{}
 	}
 	opts := []slackapi.Option{slackapi.OptionHTTPClient(o.HTTPClient)}
 	if o.APIURL != "" {

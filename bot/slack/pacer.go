@@ -7,6 +7,8 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/m4pris/mentorbot/flows"
 )
 
 // maxRateRetries is how often one call is tried again after Slack answered 429.
@@ -28,7 +30,7 @@ type pacer struct {
 }
 
 func newPacer(gap time.Duration) *pacer {
-	return &pacer{gap: gap, next: map[string]time.Time{}, now: time.Now, sleep: sleep, m: noMetrics{}}
+	return &pacer{gap: gap, next: map[string]time.Time{}, now: time.Now, sleep: sleep, m: flows.NoSendMetrics{}}
 }
 
 // do runs call for channel when its turn comes, and again (up to maxRateRetries times) after a rate limit.

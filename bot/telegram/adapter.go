@@ -31,22 +31,9 @@ type Locker interface {
 	Release(ctx context.Context, name, owner string) error
 }
 
-// Metrics counts what the adapter does with the Bot API; cmd/mentorbot implements it with Prometheus. The methods
-// are called on the sending goroutines and must not block.
-type Metrics interface {
-	// Sent counts a message or document the Bot API accepted.
-	Sent()
-	// RateLimited counts a 429 answer.
-	RateLimited()
-	// Retried counts a call about to be made again (after a 429, a 5xx or a network error).
-	Retried()
-}
-
-type noMetrics struct{}
-
-func (noMetrics) Sent()        {}
-func (noMetrics) RateLimited() {}
-func (noMetrics) Retried()     {}
+// Metrics counts the adapter's Bot API calls: a message or document accepted, a 429, a call made again (after a
+// 429, a 5xx or a network error).
+type Metrics = flows.SendMetrics
 
 // Options configure an Adapter. Token and Engine are required; Locker too in polling mode.
 type Options struct {
@@ -156,7 +143,7 @@ func New(o Options) (*Adapter, error) {
 		o.QueueSize = 10000
 	}
 	if o.Metrics == nil {
-		o.Metrics = noMetrics{}
+		o.Metrics = flows.NoSendMetrics{}
 	}
 	log := o.Logger
 	if log == nil {
