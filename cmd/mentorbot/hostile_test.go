@@ -164,7 +164,7 @@ func TestHostileInput(t *testing.T) {
 	}
 	monaUser := telegramtest.User{ID: 730000002, FirstName: "Mona", Lang: "en"}
 	mona := api.Person(monaUser, hook)
-	onboardTelegram(t, mona, codes[0])
+	onboardTelegram(t, mona, codes[0], "22:00–07:00")
 
 	// send posts one update from u and waits for the number of replies it should bring, and returns them.
 	send := func(u telegramtest.User, up telegramtest.Update, replies int) []telegramtest.Call {

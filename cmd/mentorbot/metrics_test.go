@@ -97,18 +97,8 @@ func TestMetricsFromRealTraffic(t *testing.T) {
 	// The mentee on Telegram; the first reply meets a 429, then a 500.
 	tg.Fail("sendMessage", telegramtest.Fault{Code: 429, RetryAfter: 1}, telegramtest.Fault{Code: 500, Description: "Internal Server Error"})
 	mentee := tg.Person(telegramtest.User{ID: 4101, FirstName: "Ioana", Lang: "en"}, tg.ViaQueue)
-	mentee.Say(t, "/start")
-	mentee.Press(t, "English")
-	mentee.Press(t, "Sounds good")
-	mentee.Press(t, "Yes, keep them")
-	mentee.Press(t, "Yes, you may offer")
-	mentee.Press(t, "I have a code")
-	mentee.Expect(t, "Type your invite code")
-	mentee.Say(t, code)
-	mentee.Expect(t, "joined as mentee")
-	mentee.Press(t, "Denmark")
-	mentee.Press(t, "No quiet hours")
-	mentee.Expect(t, "You're all set")
+	// No quiet hours: the notices below must not wait for the morning when the test runs at night.
+	onboardTelegram(t, mentee, code, "No quiet hours")
 
 	// The safety path: the crisis alert goes to the coordinator at once, with its escalation scheduled.
 	mentee.Say(t, "I want to die")

@@ -39,11 +39,12 @@ func init() {
 // onboardAsGuest walks a new user through onboarding without an invite code.
 func onboardAsGuest(t *testing.T, p *telegramtest.Person) {
 	t.Helper()
-	onboardTelegram(t, p, "")
+	onboardTelegram(t, p, "", "22:00–07:00")
 }
 
-// onboardTelegram walks a new user through onboarding, with an invite code for a mentee or ("") as a guest.
-func onboardTelegram(t *testing.T, p *telegramtest.Person, code string) {
+// onboardTelegram walks a new user through onboarding, with an invite code for a mentee or ("") as a guest, and
+// quiet, the label of the quiet-hours choice.
+func onboardTelegram(t *testing.T, p *telegramtest.Person, code, quiet string) {
 	t.Helper()
 	p.Say(t, "/start")
 	p.Expect(t, "Choose your language")
@@ -61,7 +62,7 @@ func onboardTelegram(t *testing.T, p *telegramtest.Person, code string) {
 		p.Expect(t, "joined as mentee")
 	}
 	p.Press(t, "Denmark")
-	p.Press(t, "22:00–07:00")
+	p.Press(t, quiet)
 	p.Expect(t, "You're all set, "+p.FirstName)
 }
 
