@@ -36,7 +36,7 @@ type Deps struct {
 	Checkins checkin.Store
 	// Sealer encrypts check-in scores (flows/seal, key from MENTORBOT_DATA_KEY); nil: scores are never kept.
 	Sealer checkin.Sealer
-	// Helplines shown on the safety path (MENTORBOT_HELPLINE_DK, _RO); empty fields use the defaults.
+	// Helplines shown on the safety path and in lessons (MENTORBOT_HELPLINE_DK, _RO); empty fields use the defaults.
 	Helplines safety.Helplines
 	// AlertEscalate (MENTORBOT_ALERT_ESCALATE): how long an alert waits before the next coordinator; 0 = 2 h.
 	AlertEscalate time.Duration
@@ -60,7 +60,7 @@ func Register(e *flows.Engine, d Deps) {
 	e.Register(onboarding.New(d.Invites)...)
 	e.Register(privacy.New(ck.Export)...)
 	e.Register(coordinator.NewInvite(d.Invites))
-	ls := lessons.New(lessons.Deps{Feedback: d.LessonFeedback, Mentors: d.Mentors})
+	ls := lessons.New(lessons.Deps{Feedback: d.LessonFeedback, Mentors: d.Mentors, Helplines: d.Helplines})
 	e.Register(ls.Items()...)
 	e.AddPlanner(lessons.NudgeJob, ls.Plan)
 	e.Register(pairs.New(e, pairs.Options{Directory: d.Directory, Capacity: d.MentorCapacity})...)
