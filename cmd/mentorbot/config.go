@@ -64,11 +64,11 @@ type Config struct {
 	// MentorCapacity (MENTORBOT_MENTOR_CAPACITY): mentees per mentor unless the mentor sets it. Default 2.
 	MentorCapacity int
 	// RetentionJobs (MENTORBOT_RETENTION_JOBS): comma-separated internal jobs sent to every user daily for
-	// retention. Default "checkin.purge,sessions.purge"; "-" for none.
-	RetentionJobs []string
+	// retention. Default "checkin.purge,sessions.purge"; "-" for none. serve refuses a job no feature handles.
+	RetentionJobs []flows.Job
 	// EscalationJobs (MENTORBOT_ESCALATION_JOBS): jobs sent to every coordinator each 15 minutes as the safety net
-	// for unacknowledged alerts. Default "checkin.escalate"; "-" for none.
-	EscalationJobs []string
+	// for unacknowledged alerts. "-" for none. serve refuses a job no feature handles.
+	EscalationJobs []flows.Job
 	// QueueConcurrency (MENTORBOT_QUEUE_CONCURRENCY): deliveries one replica runs at once. Default 10.
 	QueueConcurrency int
 }

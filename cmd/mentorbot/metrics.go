@@ -79,7 +79,7 @@ func (m *Metrics) observe(o flows.Observation) {
 		return
 	}
 	if o.Job != "" {
-		m.tasks.WithLabelValues(o.Job, o.Outcome).Inc()
+		m.tasks.WithLabelValues(string(o.Job), o.Outcome).Inc()
 		return
 	}
 	p := string(o.Platform)
@@ -95,9 +95,9 @@ func (m *Metrics) count(o flows.Observation) {
 	case flows.CountAlertAcknowledged:
 		m.alertsAcked.WithLabelValues(string(o.Platform), o.Kind).Inc()
 	case flows.CountNudge:
-		m.nudges.WithLabelValues(o.Job, o.Kind).Inc()
+		m.nudges.WithLabelValues(string(o.Job), o.Kind).Inc()
 	case flows.CountNoticeDeferred:
-		m.noticesDeferred.WithLabelValues(o.Job).Inc()
+		m.noticesDeferred.WithLabelValues(string(o.Job)).Inc()
 	}
 }
 
