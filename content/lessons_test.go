@@ -19,8 +19,8 @@ func TestEmbeddedLessons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(lib.Modules()); got != 6 {
-		t.Fatalf("modules: %d, want 6 (A–F)", got)
+	if got := len(lib.Modules()); got != 7 {
+		t.Fatalf("modules: %d, want 7 (A–G)", got)
 	}
 	for _, m := range lib.Modules() {
 		ls := lib.LessonsOf(m.ID)
@@ -77,9 +77,9 @@ func TestAudience(t *testing.T) {
 	}{
 		{[]string{"guest"}, "AB"},
 		{nil, "AB"},
-		{[]string{"mentee"}, "ABCDF"},
-		{[]string{"mentor", "mentee"}, "ABCDF"},
-		{[]string{"coordinator"}, "ABCDEF"},
+		{[]string{"mentee"}, "ABCDFG"},
+		{[]string{"mentor", "mentee"}, "ABCDFG"},
+		{[]string{"coordinator"}, "ABCDEFG"},
 	} {
 		if got := ids(lib.ModulesFor(tc.roles...)); got != tc.want {
 			t.Errorf("roles %v: modules %s, want %s", tc.roles, got, tc.want)
