@@ -46,14 +46,15 @@ func TestLessonWordCount(t *testing.T) {
 		words := 0
 		var per []string
 		for _, m := range lib.Modules() {
-			n := 0
+			n, w := 0, 0
 			for _, l := range lib.LessonsOf(m.ID) {
 				if lt := l.byLang()[lang]; lt != nil {
 					n++
-					words += Words(lt)
+					w += Words(lt)
 				}
 			}
-			per = append(per, fmt.Sprintf("%s=%d", m.ID, n))
+			words += w
+			per = append(per, fmt.Sprintf("%s=%d (%d words)", m.ID, n, w))
 		}
 		if words < 1000 {
 			t.Errorf("%s: only %d words", lang, words)
