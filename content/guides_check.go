@@ -22,11 +22,11 @@ const (
 )
 
 var (
-	// phoneRe finds digit runs that look like a phone number (three or more digits, maybe grouped): guides name
+	// guideNumberRe finds digit runs that look like a phone number (three or more digits, maybe grouped): guides name
 	// no helpline or emergency number, those come from configuration.
-	phoneRe = regexp.MustCompile(`\d(?:[ .-]?\d){2,}`)
-	// placeholderRe finds template placeholders: guide text is sent as it is, nothing fills them in.
-	placeholderRe = regexp.MustCompile(`\{[^}]*\}`)
+	guideNumberRe = regexp.MustCompile(`\d(?:[ .-]?\d){2,}`)
+	// guidePlaceholderRe finds template placeholders: guide text is sent as it is, nothing fills them in.
+	guidePlaceholderRe = regexp.MustCompile(`\{[^}]*\}`)
 )
 
 // checkGuide checks one guide on its own and against the modules and lessons; duplicates and missing guides are
@@ -75,10 +75,10 @@ func checkGuideText(t *GuideText) []string {
 		if markupRe.MatchString(s) {
 			add("%s contains markup (text is plain)", name)
 		}
-		if m := phoneRe.FindString(s); m != "" {
+		if m := guideNumberRe.FindString(s); m != "" {
 			add("%s contains the number %q: guides name no phone numbers (helplines come from configuration)", name, m)
 		}
-		if m := placeholderRe.FindString(s); m != "" {
+		if m := guidePlaceholderRe.FindString(s); m != "" {
 			add("%s contains the placeholder %q: guide text is sent as written", name, m)
 		}
 	}
