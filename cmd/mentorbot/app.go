@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/m4pris/mentorbot/bot/redis"
@@ -23,6 +24,9 @@ type Main struct {
 	Store   *redis.Store
 	Engine  *flows.Engine
 	Metrics *Metrics
+	// MetricsListener, when set before Serve, serves /metrics apart from the public listener (runServe opens it
+	// on MENTORBOT_METRICS_ADDR; tests on a free port).
+	MetricsListener net.Listener
 }
 
 // Open connects to Redis and builds the engine. queue may be nil (set later with SetQueue).

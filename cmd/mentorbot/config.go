@@ -21,6 +21,11 @@ type Config struct {
 	DataKey string
 	// HTTPAddr (MENTORBOT_HTTP_ADDR): where serve listens for webhooks, health and metrics. Default ":8080".
 	HTTPAddr string
+	// MetricsAddr (MENTORBOT_METRICS_ADDR): a second listener for /metrics (and /healthz, /readyz), kept off the
+	// public port; HTTPAddr then serves no /metrics. Empty: /metrics on HTTPAddr.
+	MetricsAddr string
+	// HTTP bounds the HTTP servers: timeouts, header size, requests in flight, connections (httpserver.go).
+	HTTP httpLimits
 	// LogLevel (MENTORBOT_LOG_LEVEL): debug, info (default), warn, error.
 	LogLevel string
 	// ShutdownTimeout (MENTORBOT_SHUTDOWN_TIMEOUT): how long in-flight work may take at shutdown. Default 20s.
@@ -140,6 +145,9 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.TelegramWebhookURL != "" && c.TelegramWebhookSecret == "" {
 		return c, fmt.Errorf("TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_WEBHOOK_URL")
+	}
+	if err := httpConfig(&c, getenv); err != nil {
+		return c, err
 	}
 	if err := nudgeFromEnv(&c, getenv); err != nil {
 		return c, err
