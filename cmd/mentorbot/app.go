@@ -39,6 +39,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 	if err != nil {
 		return nil, err
 	}
+	ephemeralKeys(&cfg, conn.Embedded != nil, log)
 	m := &Main{Config: cfg, Log: log, Clock: flows.ClockFunc(time.Now), Conn: conn, Store: redis.NewStore(conn.Client), Metrics: newMetrics()}
 	m.countRoundTrips()
 	m.Engine = flows.New(flows.Options{

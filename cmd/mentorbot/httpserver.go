@@ -20,7 +20,7 @@ type httpLimits struct {
 	// Body is how long a webhook's body may take once its headers have arrived; a slower one is cut with 408.
 	// Telegram's and Slack's bodies are a few KiB sent at once. Default 5s.
 	Body time.Duration
-	// Read is how long a whole request (headers and body) may take on any route. Default 15s.
+	// Read is how long a whole request (headers and body) may take on any route. Default 10s.
 	Read time.Duration
 	// Write is how long from the end of the headers to the end of the answer. Telegram's webhook is answered only
 	// after the update is handled (at most 30 s, bot/telegram), so it is longer than that. Default 40s.
@@ -43,7 +43,7 @@ type httpLimits struct {
 
 func defaultHTTPLimits() httpLimits {
 	return httpLimits{
-		ReadHeader: 5 * time.Second, Body: 5 * time.Second, Read: 15 * time.Second, Write: 40 * time.Second,
+		ReadHeader: 5 * time.Second, Body: 5 * time.Second, Read: 10 * time.Second, Write: 40 * time.Second,
 		Idle: 30 * time.Second, MaxHeaderBytes: 16 << 10, InFlight: 64,
 	}
 }

@@ -47,6 +47,9 @@ func runServe(ctx context.Context, _ []string, stderr io.Writer, getenv func(str
 	if err != nil {
 		return err
 	}
+	if err := requireKeys(cfg); err != nil {
+		return err
+	}
 	log := newLogger(stderr, cfg.LogLevel)
 	if getenv("GOGC") == "" {
 		// Measured (docs/telegram.md): at the default GOGC=100 the p99 at 1,000 updates/s is garbage collection
