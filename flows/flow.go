@@ -55,4 +55,6 @@ type Action struct {
 	// Nudge marks a job that nudges the person (a check-in prompt, a lesson nudge, a reminder): the engine counts
 	// each delivery's outcome (CountNudge).
 	Nudge bool
+	// Audience says who a job's replies are for; the zero value is the person the task is addressed to.
+	Audience Audience
 }

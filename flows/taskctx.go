@@ -5,8 +5,8 @@ import "context"
 type taskKey struct{}
 
 // WithTask returns ctx carrying the task whose replies are being delivered. Engine.RunTask sets it so that a Sender
-// can route by job: the Slack adapter posts the replies of "alert." jobs to a coordinators' channel when one is
-// configured, instead of a direct message.
+// can route by the job's Audience: the Slack adapter posts the replies of coordinator-facing alerts to the
+// coordinators' channel when one is configured, instead of a direct message.
 func WithTask(ctx context.Context, t Task) context.Context {
 	return context.WithValue(ctx, taskKey{}, t)
 }

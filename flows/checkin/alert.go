@@ -24,7 +24,7 @@ func (m *Module) alertActions() []any {
 	return []any{
 		&flows.Action{Name: safety.ReachAction, Allow: isMember, Run: m.reach},
 		&flows.Action{Name: "alert.ack", Allow: isCoordinator, Run: m.ack},
-		&flows.Action{Name: "alert.raise", Job: JobRaise, Run: m.deliverAlert},
+		&flows.Action{Name: "alert.raise", Job: JobRaise, Audience: flows.ToCoordinators, Run: m.deliverAlert},
 		&flows.Action{Name: "alert.acked", Job: JobAcked, Run: m.acked},
 		&flows.Action{Name: "alert.escalate", Job: JobEscalate, Run: m.escalate},
 		&flows.Action{Name: "checkin.mentor", Job: JobMentor, Run: m.deliverMentor},

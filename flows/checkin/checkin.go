@@ -20,7 +20,7 @@ const (
 	JobPrompt   = "checkin.prompt" // offer the due check-in (planned by Plan)
 	JobPurge    = "checkin.purge"  // drop kept results older than the retention period, re-seal with the current key
 	JobMentor   = "checkin.mentor" // to a mentor: their mentee would like to talk
-	JobRaise    = "alert.raise"    // to a coordinator: someone may need support
+	JobRaise    = "alert.raise"    // to the coordinators (flows.ToCoordinators): someone may need support
 	JobAcked    = "alert.acked"    // to the person: a coordinator took it
 	JobEscalate = "alert.escalate" // to the person: nobody took it in time → the next coordinator
 	flowName    = "checkin"        // the check-in conversation
