@@ -29,6 +29,8 @@ type Engine interface {
 	Handle(ctx context.Context, ev flows.Event) (flows.Result, error)
 	Commands() []string
 	Content() *content.Catalog
+	// Audience says whether a task's replies are for the person it names or for the coordinators as a group.
+	Audience(job string) flows.Audience
 }
 
 // Profiles reads what the App Home shows. bot/redis.Store implements it.
