@@ -3,8 +3,8 @@ package flows
 // Audience is who the replies of a job are for. Most jobs speak to the one person their task is addressed to. A
 // coordinator-facing alert speaks to the coordinators as a group (the task names one of them only so the queue can
 // deliver it), so a platform with a shared coordinators' channel (Slack's SLACK_ALERT_CHANNEL) may post it there.
-// The flow that owns a job declares its audience on the job's Action; adapters ask Engine.Audience, never the
-// job's name.
+// The flow that owns a job declares its audience on the job's JobHandler; adapters ask Engine.Audience, never
+// the job's name.
 type Audience int
 
 const (
@@ -14,11 +14,10 @@ const (
 	ToCoordinators
 )
 
-// Audience reports who the replies of job are for, as the action handling it declared (ToPerson for a job no
-// action handles).
-func (e *Engine) Audience(job string) Audience {
-	if a := e.jobs[job]; a != nil {
-		return a.Audience
+// Audience reports who the replies of job are for, as its handler declared (ToPerson for a job nobody handles).
+func (e *Engine) Audience(job Job) Audience {
+	if h := e.jobs[job]; h != nil {
+		return h.Audience
 	}
 	return ToPerson
 }

@@ -30,7 +30,7 @@ type Engine interface {
 	Commands() []string
 	Content() *content.Catalog
 	// Audience says whether a task's replies are for the person it names or for the coordinators as a group.
-	Audience(job string) flows.Audience
+	Audience(job flows.Job) flows.Audience
 }
 
 // Profiles reads what the App Home shows. bot/redis.Store implements it.

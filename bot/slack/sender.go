@@ -52,7 +52,7 @@ func (a *Adapter) Send(ctx context.Context, to flows.Identity, replies []flows.R
 func (a *Adapter) sendAlert(ctx context.Context, t flows.Task, replies []flows.Reply) (sent bool, err error) {
 	key := ""
 	if t.Args != "" {
-		key = "alert:" + t.Job + ":" + t.Args
+		key = "alert:" + string(t.Job) + ":" + t.Args
 		first, err := a.once.ClaimOnce(ctx, key, alertOnceTTL)
 		if err != nil {
 			return false, fmt.Errorf("slack alert: %w", err)

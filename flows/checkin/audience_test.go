@@ -11,8 +11,8 @@ import (
 // who asked (taken, nobody took it) are theirs.
 func TestAlertAudiences(t *testing.T) {
 	eng := flows.New(flows.Options{})
-	checkin.New(checkin.Deps{}).Register(eng)
-	for job, want := range map[string]flows.Audience{
+	eng.Add(checkin.New(checkin.Deps{}).Feature())
+	for job, want := range map[flows.Job]flows.Audience{
 		checkin.JobRaise:    flows.ToCoordinators,
 		checkin.JobAcked:    flows.ToPerson,
 		checkin.JobEscalate: flows.ToPerson,
