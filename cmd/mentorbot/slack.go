@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
+	"time"
 
+	"github.com/m4pris/mentorbot/bot/redis"
 	"github.com/m4pris/mentorbot/bot/slack"
 	"github.com/m4pris/mentorbot/flows"
 )
@@ -27,6 +31,7 @@ func buildSlack(_ context.Context, m *Main, p *parts) error {
 		BotToken: c.SlackBotToken, AppToken: c.SlackAppToken, SigningSecret: c.SlackSigningSecret,
 		APIURL: c.SlackAPIURL, AlertChannel: c.SlackAlertChannel, Command: c.SlackCommand,
 		MinInterval: c.SlackMinInterval, MaxBody: slackMaxBody,
+		Rates:  slackRates{redis.NewSlackRates(m.Conn.Client, slackWorkspace(c.SlackBotToken))},
 		Engine: m.Engine, Profiles: m.Store, Once: m.Store, Log: m.Log,
 		Metrics: m.Metrics.adapter(flows.Slack),
 	})
@@ -51,4 +56,22 @@ func buildSlack(_ context.Context, m *Main, p *parts) error {
 	m.Log.Info("slack adapter", "socket_mode", c.SlackAppToken != "", "http_endpoints", c.SlackSigningSecret != "",
 		"alert_channel", c.SlackAlertChannel != "")
 	return nil
+}
+
+// slackRates shares the Slack adapter's schedule of Web API calls between replicas through Redis.
+type slackRates struct{ r *redis.SlackRates }
+
+func (s slackRates) Reserve(ctx context.Context, bucket string, overall slack.Rate, channel string, perChannel slack.Rate) (time.Duration, error) {
+	return s.r.Reserve(ctx, bucket, redis.Rate(overall), channel, redis.Rate(perChannel))
+}
+
+func (s slackRates) Pause(ctx context.Context, bucket string, d time.Duration) error {
+	return s.r.Pause(ctx, bucket, d)
+}
+
+// slackWorkspace names the shared schedule of one bot token (Slack's limits are per app and workspace): a short
+// hash of the token, so two bots on one Redis keep separate schedules and no part of the secret is stored.
+func slackWorkspace(token string) string {
+	sum := sha256.Sum256([]byte("mentorbot/slack-schedule\x00" + token))
+	return hex.EncodeToString(sum[:6])
 }
