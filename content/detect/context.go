@@ -15,12 +15,13 @@ const (
 	markFiller              // words that may trail a clause before $: tbh, anymore, honestly
 	markSelfAfter           // a possessive after the words that makes them the writer's: Romanian "autovătămarea mea"
 	markResolve             // in an "if" clause, words that make it serious: "if I had the courage", "if not for"
+	markExceptive           // after a negation, words that turn it into "only": "nothing but", "ikke andet end", "decât"
 	numMarks
 )
 
 var markNames = [numMarks]string{
 	"self", "other", "report", "report_other", "negation", "neg_stop", "clause", "hypothetical", "joke", "media",
-	"filler", "self_after", "resolve",
+	"filler", "self_after", "resolve", "exceptive",
 }
 
 // speaker is whose words or thoughts a match is.
@@ -83,7 +84,7 @@ func (s *scan) speaker(start, end int) speaker {
 			return spSelf
 		case s.is(j, markReport):
 			return s.subjectOf(j)
-		case s.is(j, markClause):
+		case s.is(j, markClause) && !s.exceptiveAt(j):
 			j = -1
 		}
 	}
@@ -234,13 +235,16 @@ func (s *scan) negated(start, end int) bool {
 		if s.boundaryBefore(j+1) >= brkComma {
 			break
 		}
+		if s.exceptiveAt(j) {
+			continue // "nothing but": the negation before it is looked at from there
+		}
 		if s.is(j, markNegation) {
-			return true
+			return !s.exceptive(j)
 		}
 		if s.is(j, markSelf) || s.is(j, markOther) {
 			// a subject ends the negation's reach, unless the negation stands right before it: Romanian and Danish
 			// negate the verb that carries the person ("nu sunt suicidar", "nu mă gândesc să mă omor")
-			return j > 0 && s.boundaryBefore(j) < brkComma && s.is(j-1, markNegation)
+			return j > 0 && s.boundaryBefore(j) < brkComma && s.is(j-1, markNegation) && !s.exceptive(j-1)
 		}
 		if s.is(j, markNegStop) || s.is(j, markClause) {
 			break
@@ -248,6 +252,30 @@ func (s *scan) negated(start, end int) bool {
 	}
 	if end < len(s.toks) && s.toks[end].q && s.is(end, markNegation) {
 		return true
+	}
+	return false
+}
+
+// exceptive reports whether the negation at j means "only": an exceptive word follows it within two words ("I'm
+// nothing but a burden", "jeg er ikke andet end en byrde", "nu sunt decât o povară").
+func (s *scan) exceptive(j int) bool {
+	for k := j + 1; k < len(s.toks) && k <= j+2; k++ {
+		if s.is(k, markExceptive) {
+			return true
+		}
+	}
+	return false
+}
+
+// exceptiveAt reports an exceptive word used as one: after a negation ("nothing but", not "tired but").
+func (s *scan) exceptiveAt(k int) bool {
+	if !s.is(k, markExceptive) {
+		return false
+	}
+	for j := k - 1; j >= 0 && j >= k-2; j-- {
+		if s.is(j, markNegation) {
+			return true
+		}
 	}
 	return false
 }
