@@ -239,12 +239,12 @@ func (s *scan) negated(start, end int) bool {
 			continue // "nothing but": the negation before it is looked at from there
 		}
 		if s.is(j, markNegation) {
-			return !s.exceptive(j)
+			return !s.exceptive(j, end)
 		}
 		if s.is(j, markSelf) || s.is(j, markOther) {
 			// a subject ends the negation's reach, unless the negation stands right before it: Romanian and Danish
 			// negate the verb that carries the person ("nu sunt suicidar", "nu mă gândesc să mă omor")
-			return j > 0 && s.boundaryBefore(j) < brkComma && s.is(j-1, markNegation) && !s.exceptive(j-1)
+			return j > 0 && s.boundaryBefore(j) < brkComma && s.is(j-1, markNegation) && !s.exceptive(j-1, end)
 		}
 		if s.is(j, markNegStop) || s.is(j, markClause) {
 			break
@@ -256,10 +256,11 @@ func (s *scan) negated(start, end int) bool {
 	return false
 }
 
-// exceptive reports whether the negation at j means "only": an exceptive word follows it within two words ("I'm
-// nothing but a burden", "jeg er ikke andet end en byrde", "nu sunt decât o povară").
-func (s *scan) exceptive(j int) bool {
-	for k := j + 1; k < len(s.toks) && k <= j+2; k++ {
+// exceptive reports whether the negation at j means "only": an exceptive word follows it within two words, in the
+// same clause and not past the match that ends at end ("I'm nothing but a burden", "jeg er ikke andet end en byrde",
+// "nu sunt decât o povară"; not "n-am fost niciodată suicidar, doar epuizat").
+func (s *scan) exceptive(j, end int) bool {
+	for k := j + 1; k < end && k <= j+2 && s.boundaryBefore(k) < brkComma; k++ {
 		if s.is(k, markExceptive) {
 			return true
 		}
