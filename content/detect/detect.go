@@ -121,41 +121,40 @@ func (d *Detector) Classify(lang, text string) Result {
 // maxText bounds the work on one message: Telegram's own limit is 4096 characters.
 const maxText = 8192
 
-// classify reads text in one language.
+// classify reads text in one language. The strongest outcome wins; between matches of equal strength, the rule
+// earlier in the file names it.
 func (s *scan) classify(l *language, text string) Result {
 	s.load(l, text)
 	guards := s.guardSpans()
 	joke := s.joking()
-	res := Result{Lang: l.code}
-	for _, r := range l.rules {
-		if r.outcome <= res.Outcome {
-			continue // an earlier rule already decided at least this much; matches only weaken
-		}
+	best, bestRule, bestKind := None, -1, ""
+	s.eachMatch(&l.ruleIndex, func(e *indexEntry) bool {
+		r := l.rules[e.owner]
 		s.blockOther = r.who != whoAny && r.who != whoOther
-		for _, p := range r.patterns {
-			s.each(p, func(start, end int, gapNeg bool) {
-				if o, kind := s.judge(r, start, end, gapNeg, guards, joke); o > res.Outcome {
-					res.Outcome, res.Rule, res.Kind = o, r.id, kind
-				}
-			})
+		// a match only ever weakens its rule's outcome: skip rules that cannot beat the best so far
+		return r.outcome < best || r.outcome == best && e.owner >= bestRule
+	}, func(e *indexEntry, start, end int, gapNeg bool) {
+		r := l.rules[e.owner]
+		o, kind := s.judge(r, start, end, gapNeg, guards, joke)
+		if o > best || o == best && o != None && e.owner < bestRule {
+			best, bestRule, bestKind = o, e.owner, kind
 		}
-	}
-	if res.Outcome == None {
-		res.Rule, res.Kind = "", ""
+	})
+	res := Result{Outcome: best, Lang: l.code}
+	if best != None {
+		res.Rule, res.Kind = l.rules[bestRule].id, bestKind
 	}
 	return res
 }
 
 // guardSpans finds where idioms and work talk stand in the message.
 func (s *scan) guardSpans() [][2]int {
-	var spans [][2]int
+	s.spans = s.spans[:0]
 	s.blockOther = false
-	for _, g := range s.l.guards {
-		for _, p := range g.patterns {
-			s.each(p, func(start, end int, _ bool) { spans = append(spans, [2]int{start, end}) })
-		}
-	}
-	return spans
+	s.eachMatch(&s.l.guardIndex, nil, func(_ *indexEntry, start, end int, _ bool) {
+		s.spans = append(s.spans, [2]int{start, end})
+	})
+	return s.spans
 }
 
 // judge weighs one match of rule r in its context and returns what it counts for.

@@ -40,6 +40,10 @@ type language struct {
 	idMarks  []uint16               // per id: the marker kinds it is a one-word entry of
 	nextID   int32
 
+	markIndex  index // multi-word markers
+	guardIndex index
+	ruleIndex  index
+
 	sets   map[string]*set // named word sets and markers
 	marks  [numMarks]*set  // the marker sets, by kind
 	rules  []*rule         // crisis, concern and other rules, in file order
@@ -86,14 +90,15 @@ func (l *language) stem(env *snowball.Env, w string) string {
 	return env.Current()
 }
 
-// analyze turns text into tokens with rewrites applied, apostrophes dropped and stems set.
-func (l *language) analyze(text string, buf []token) []token {
-	raw := l.tokenize(text, buf[:0])
-	toks := raw
+// analyze turns text into tokens with rewrites applied, apostrophes dropped and stems set. buf and out are the
+// scan's buffers (tokens as typed, tokens after the rewrites); env its stemming environment. rewrote says whether
+// toks is out's memory rather than buf's.
+func (l *language) analyze(text string, buf, out []token, env *snowball.Env) (toks, raw []token, rewrote bool) {
+	raw = l.tokenize(text, buf[:0])
+	toks = raw
 	if len(l.rewrite) > 0 {
-		toks = l.applyRewrites(raw)
+		toks, rewrote = l.applyRewrites(raw, out[:0])
 	}
-	env := snowball.NewEnv("")
 	for i := range toks {
 		t := &toks[i]
 		if strings.IndexByte(t.surf, '\'') >= 0 {
@@ -101,12 +106,12 @@ func (l *language) analyze(text string, buf []token) []token {
 		}
 		t.stem = l.stem(env, t.surf)
 	}
-	return toks
+	return toks, raw, rewrote
 }
 
 // applyRewrites replaces word sequences by the rewrite table. A removed sequence passes its boundary and quote on
 // to the next word, so "ngl, i want to die" keeps its comma.
-func (l *language) applyRewrites(in []token) []token {
+func (l *language) applyRewrites(in, out []token) ([]token, bool) {
 	changed := false
 	for i := range in {
 		if _, ok := l.rewrite[in[i].surf]; ok {
@@ -115,9 +120,8 @@ func (l *language) applyRewrites(in []token) []token {
 		}
 	}
 	if !changed {
-		return in
+		return in, false
 	}
-	out := make([]token, 0, len(in)+4)
 	var carry uint8
 	for i := 0; i < len(in); {
 		t := in[i]
@@ -144,7 +148,7 @@ func (l *language) applyRewrites(in []token) []token {
 		out = append(out, t)
 		i++
 	}
-	return out
+	return out, true
 }
 
 // matchRewrite finds the longest rewrite of rws that matches in at i without crossing a boundary.

@@ -193,6 +193,7 @@ func compile(code string, f *file, bad func(string, ...any)) *language {
 			l.rules = append(l.rules, r)
 		}
 	}
+	l.buildIndexes()
 	l.idMarks = make([]uint16, l.nextID)
 	for kind, s := range l.marks {
 		if s == nil {

@@ -3,21 +3,28 @@ package detect
 import (
 	"strings"
 	"sync"
+
+	snowball "github.com/blevesearch/snowballstem"
 )
 
 // scan is the working state of one message in one language; scans are pooled so classifying allocates little.
 type scan struct {
-	l       *language
-	toks    []token
-	ids     []int32  // vocabulary ids of all tokens, token after token
-	idx     []int32  // token i's ids are ids[idx[i]:idx[i+1]]
-	marks   []uint16 // per token: the marker kinds covering it
-	present []uint64 // bit set of the ids anywhere in the message
-	buf     []token
+	l         *language
+	toks      []token
+	ids       []int32  // vocabulary ids of all tokens, token after token
+	idx       []int32  // token i's ids are ids[idx[i]:idx[i+1]]
+	marks     []uint16 // per token: the marker kinds covering it
+	present   []uint64 // bit set of the ids anywhere in the message
+	buf       []token  // tokens as typed
+	rewritten []token  // tokens after the rewrites
+	env       *snowball.Env
 	// blockOther stops gaps at a word naming someone else; off for rules that name others on purpose
 	// ("my kids would be better off without me").
 	blockOther bool
-	start      int // first token of the match being tried
+	start      int      // first token of the match being tried
+	tried      []uint32 // per index entry: the generation it was last tried in
+	spans      [][2]int // guard spans of the message
+	gen        uint32
 }
 
 var scans = sync.Pool{New: func() any { return new(scan) }}
@@ -25,9 +32,15 @@ var scans = sync.Pool{New: func() any { return new(scan) }}
 // load analyses text: tokens, the vocabulary ids each matches, and the markers covering each.
 func (s *scan) load(l *language, text string) {
 	s.l = l
-	s.toks = l.analyze(text, s.buf)
-	if cap(s.toks) > cap(s.buf) {
-		s.buf = s.toks[:0]
+	if s.env == nil {
+		s.env = snowball.NewEnv("")
+	}
+	var raw []token
+	var rewrote bool
+	s.toks, raw, rewrote = l.analyze(text, s.buf, s.rewritten, s.env)
+	s.buf = raw[:0]
+	if rewrote {
+		s.rewritten = s.toks[:0]
 	}
 	s.ids = s.ids[:0]
 	s.idx = append(s.idx[:0], 0)
@@ -52,22 +65,12 @@ func (s *scan) load(l *language, text string) {
 		}
 		s.marks = append(s.marks, m)
 	}
-	for kind, set := range l.marks {
-		if set == nil {
-			continue
+	s.blockOther = false
+	s.eachMatch(&l.markIndex, nil, func(e *indexEntry, start, end int, _ bool) {
+		for i := start; i < end; i++ {
+			s.marks[i] |= 1 << e.owner
 		}
-		for _, p := range set.patterns {
-			if len(p.elems) == 1 && !p.elems[0].end && !p.elems[0].not {
-				continue // one word: idMarks did it
-			}
-			s.blockOther = false
-			s.each(p, func(start, end int, _ bool) {
-				for i := start; i < end; i++ {
-					s.marks[i] |= 1 << kind
-				}
-			})
-		}
-	}
+	})
 }
 
 // tokenIDs appends the vocabulary ids token t matches: its stem, its exact form, prefixes, and stems within one
@@ -124,34 +127,6 @@ func (s *scan) fits(i int, e *elem) bool {
 		}
 	}
 	return false
-}
-
-// possible reports whether any anchor id of p occurs in the message.
-func (s *scan) possible(p *pattern) bool {
-	for _, id := range p.anchor {
-		if s.present[id/64]&(1<<(id%64)) != 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// each calls f for every place p matches, left to right, with the span and whether a negation sat in a gap.
-// Matches do not overlap.
-func (s *scan) each(p *pattern, f func(start, end int, negated bool)) {
-	if !s.possible(p) {
-		return
-	}
-	for i := 0; i < len(s.toks); i++ {
-		neg := false
-		s.start = i
-		if end := s.match(p, 0, i, 0, &neg); end >= 0 {
-			f(i, end, neg)
-			if end > i {
-				i = end - 1
-			}
-		}
-	}
 }
 
 // match tries elements k… of p from token i and returns where the match ends, or -1. carry is the gap of an

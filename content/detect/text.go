@@ -182,9 +182,11 @@ func (l *language) word(w string) string {
 
 func foldWord(w string) string {
 	var b strings.Builder
-	for _, r := range norm.NFD.String(w) {
+	b.Grow(len(w))
+	for _, r := range w {
 		switch {
-		case unicode.Is(unicode.Mn, r):
+		case r < utf8.RuneSelf:
+			b.WriteByte(byte(r))
 		case r == 'æ':
 			b.WriteByte('e')
 		case r == 'ø':
@@ -192,7 +194,15 @@ func foldWord(w string) string {
 		case r == 'ß':
 			b.WriteString("ss")
 		default:
-			b.WriteRune(r)
+			if c, ok := plainLetter(r); ok && c != 0 {
+				b.WriteByte(c) // the diacritics of Danish and Romanian, without the cost of a decomposition
+				continue
+			}
+			for _, d := range norm.NFD.String(string(r)) {
+				if !unicode.Is(unicode.Mn, d) {
+					b.WriteRune(d)
+				}
+			}
 		}
 	}
 	return b.String()
