@@ -70,5 +70,5 @@ func Register(e *flows.Engine, d Deps) {
 		e.AddEraser(link.Eraser(d.Links))
 	}
 	ck.Register(e)
-	safety.New(content.MustLexicon(), d.Helplines, d.Mentors).Register(e)
+	safety.New(content.MustDetector(), d.Helplines, d.Mentors).Register(e)
 }
