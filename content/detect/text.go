@@ -106,7 +106,7 @@ func (l *language) tokenize(text string, toks []token) []token {
 			flush(i)
 		case r == '.' || r == '!' || r == '?' || r == ';' || r == '\n':
 			flush(i)
-			if r == '.' && strings.HasPrefix(folded[i:], "...") || r == '.' && strings.HasPrefix(folded[max(0, i-2):], "...") {
+			if r == '.' && (strings.HasPrefix(folded[i+1:], ".") || i > 0 && folded[i-1] == '.') {
 				raise(brkComma) // an ellipsis is a pause, not the end of a thought
 				continue
 			}
