@@ -13,8 +13,8 @@ import (
 )
 
 const safetyUsage = `usage: mentorbot safety classify [--lang en|da|ro] < lines
-  reads lang<TAB>text lines (or plain text lines with --lang) and prints outcome<TAB>lang<TAB>text for each:
-  crisis, concern, other or none. Blank lines and lines starting with # are skipped.`
+  reads lang<TAB>text lines (plain text lines with --lang), prints outcome<TAB>lang<TAB>text for each
+  (crisis, concern, other, none); blank lines and lines starting with # are skipped`
 
 // maxLine bounds one input line; a longer one is reported as a bad line, not read into memory whole.
 const maxLine = 64 << 10
