@@ -18,7 +18,7 @@ import (
 // Languages every text must exist in. English is the fallback.
 var Languages = []string{"en", "da", "ro"}
 
-//go:embed ui lessons instruments safety
+//go:embed ui lessons instruments safety guides
 var embedded embed.FS
 
 // FS returns the embedded content files.

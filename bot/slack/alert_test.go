@@ -17,14 +17,15 @@ const alertChannel = "GALERTS"
 func withFakeAlert(channel string) func(_ *env, o *slack.Options) {
 	return func(_ *env, o *slack.Options) {
 		o.AlertChannel = channel
-		o.Engine.(*flows.Engine).Register(
-			&flows.Action{Name: "alertfake", Job: "alert.fake", Run: func(c *flows.Ctx) {
+		o.Engine.(*flows.Engine).Add(flows.Feature{
+			Name: "alertfake",
+			Jobs: []flows.JobHandler{{Job: "alert.fake", Run: func(c *flows.Ctx) {
 				c.Say("Check-ins suggest support may help for Anna.",
 					flows.Row(flows.ActionButton("I'll take it", "alerttake", c.Event.Args)))
-			}},
-			&flows.Action{Name: "alerttake", Allow: func(p *flows.Profile) bool { return p.Has(flows.Coordinator) },
-				Run: func(c *flows.Ctx) { c.Say("Thanks, " + c.Profile.Name + ": alert " + c.Event.Args + " is yours.") }},
-		)
+			}}},
+			Actions: []*flows.Action{{Name: "alerttake", Allow: func(p *flows.Profile) bool { return p.Has(flows.Coordinator) },
+				Run: func(c *flows.Ctx) { c.Say("Thanks, " + c.Profile.Name + ": alert " + c.Event.Args + " is yours.") }}},
+		})
 	}
 }
 

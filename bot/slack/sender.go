@@ -20,7 +20,7 @@ func (a *Adapter) Send(ctx context.Context, to flows.Identity, replies []flows.R
 	if to.Platform != flows.Slack {
 		return flows.ErrUnreachable
 	}
-	if t, ok := flows.TaskFrom(ctx); ok && a.o.AlertChannel != "" && strings.HasPrefix(t.Job, "alert.") {
+	if t, ok := flows.TaskFrom(ctx); ok && a.o.AlertChannel != "" && strings.HasPrefix(string(t.Job), "alert.") {
 		if sent, err := a.sendAlert(ctx, t, replies); sent || err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func (a *Adapter) Send(ctx context.Context, to flows.Identity, replies []flows.R
 func (a *Adapter) sendAlert(ctx context.Context, t flows.Task, replies []flows.Reply) (sent bool, err error) {
 	key := ""
 	if t.Args != "" {
-		key = "alert:" + t.Job + ":" + t.Args
+		key = "alert:" + string(t.Job) + ":" + t.Args
 		first, err := a.once.ClaimOnce(ctx, key, alertOnceTTL)
 		if err != nil {
 			return false, fmt.Errorf("slack alert: %w", err)

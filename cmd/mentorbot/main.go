@@ -4,6 +4,7 @@
 //	mentorbot serve                          run the configured platforms, schedulers and HTTP server
 //	mentorbot content check                  check every text, lesson and instrument in every language
 //	mentorbot safety classify [--lang da]    read lang<TAB>text lines and print what the safety detector makes of each
+//	mentorbot keygen [data|log]              print fresh keys for MENTORBOT_DATA_KEY and MENTORBOT_LOG_KEY
 //	mentorbot version                        print the version and build information
 package main
 
@@ -48,6 +49,7 @@ const usage = `usage:
   mentorbot serve                                run platforms, schedulers and the HTTP server
   mentorbot content check                        check all content in every language
   mentorbot safety classify [--lang en|da|ro]    print outcome<TAB>lang<TAB>text for lang<TAB>text lines on stdin
+  mentorbot keygen [data|log]                    print fresh keys for MENTORBOT_DATA_KEY and MENTORBOT_LOG_KEY
   mentorbot version                              print version and build information`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runContentCheck(stdout)
 	case "safety":
 		return runSafety(args[1:], stdin, stdout, stderr)
+	case "keygen":
+		return runKeygen(args[1:], stdout)
 	case "health":
 		// For container health checks on images without a shell: mentorbot health http://127.0.0.1:8080/readyz
 		if len(args) != 2 {

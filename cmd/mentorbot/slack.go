@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"net/http"
 
 	"github.com/m4pris/mentorbot/bot/slack"
 	"github.com/m4pris/mentorbot/flows"
 )
+
+// slackMaxBody is the largest body Slack's endpoints take (Slack's payloads are a few KB); the route's bound and
+// the adapter check the same number.
+const slackMaxBody = 1 << 20
 
 // buildSlack adds the Slack adapter when SLACK_BOT_TOKEN is set: Socket Mode with SLACK_APP_TOKEN, the signed HTTP
 // endpoints with SLACK_SIGNING_SECRET (both may be set; Slack uses whichever the app is configured for).
@@ -21,8 +26,8 @@ func buildSlack(_ context.Context, m *Main, p *parts) error {
 	a, err := slack.New(slack.Options{
 		BotToken: c.SlackBotToken, AppToken: c.SlackAppToken, SigningSecret: c.SlackSigningSecret,
 		APIURL: c.SlackAPIURL, AlertChannel: c.SlackAlertChannel, Command: c.SlackCommand,
-		MinInterval: c.SlackMinInterval,
-		Engine:      m.Engine, Profiles: m.Store, Once: m.Store, Log: m.Log,
+		MinInterval: c.SlackMinInterval, MaxBody: slackMaxBody,
+		Engine: m.Engine, Profiles: m.Store, Once: m.Store, Log: m.Log,
 		Metrics: m.Metrics.adapter(flows.Slack),
 	})
 	if err != nil {
@@ -30,8 +35,14 @@ func buildSlack(_ context.Context, m *Main, p *parts) error {
 	}
 	m.Metrics.watchPending(flows.Slack, a.Pending)
 	if c.SlackSigningSecret != "" {
-		if err := a.Routes(p.mux); err != nil {
+		// The three endpoints share one bound (limitRoute), so a flood on one cannot starve Telegram's webhook.
+		routes := http.NewServeMux()
+		if err := a.Routes(routes); err != nil {
 			return err
+		}
+		limited := m.limitRoute("slack", slackMaxBody, routes)
+		for _, path := range []string{slack.PathEvents, slack.PathInteraction, slack.PathCommands} {
+			p.mux.Handle("POST "+path, limited)
 		}
 	}
 	m.Engine.SetSender(flows.Slack, a)

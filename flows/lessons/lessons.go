@@ -11,18 +11,22 @@ import (
 	"github.com/m4pris/mentorbot/flows"
 )
 
-// Names of the flows, actions and jobs.
+// Names of the flows.
 const (
 	FlowName     = "lessons"
 	PracticeFlow = "lessonpractice"
-	// NudgeJob is the job of the lesson nudges and the name of their planner.
-	NudgeJob = "lessons.nudge"
-	// PracticeJob asks "did you try it?" a few days after a lesson.
-	PracticeJob = "lessons.practice"
-	// SharedJob shows a mentor what their mentee chose to share.
-	SharedJob = "lessons.shared"
 	// Version of the lesson flows' steps and slots.
 	Version = 1
+)
+
+// Jobs this package handles.
+const (
+	// NudgeJob is the job of the lesson nudges (planned by the feature's planner).
+	NudgeJob flows.Job = "lessons.nudge"
+	// PracticeJob asks "did you try it?" a few days after a lesson.
+	PracticeJob flows.Job = "lessons.practice"
+	// SharedJob shows a mentor what their mentee chose to share.
+	SharedJob flows.Job = "lessons.shared"
 )
 
 // Feedback keeps anonymous lesson feedback for the programme's refinement: counts and comments per lesson, never
@@ -84,8 +88,8 @@ func New(d Deps) *Lessons {
 	return l
 }
 
-// Items returns the flows and actions to register on an engine.
-func (l *Lessons) Items() []any {
+// Feature is the lesson flows, their actions and jobs, and the nudge planner.
+func (l *Lessons) Feature() flows.Feature {
 	lessons := &flows.Flow{
 		Name: FlowName, Version: Version, First: "modules", Commands: []string{"lessons"},
 		Menu: "menu.lessons", MenuOrder: 20,
@@ -111,29 +115,24 @@ func (l *Lessons) Items() []any {
 			"share": {Ask: l.askShare, Answer: l.answerShare},
 		},
 	}
-	return []any{
-		lessons, practice,
-		&flows.Action{Name: "lpractice", Run: l.practiceChoice},
-		&flows.Action{Name: PracticeJob, Job: PracticeJob, Run: internal(l.practicePrompt), Nudge: true},
-		&flows.Action{Name: NudgeJob, Job: NudgeJob, Run: internal(l.nudge), Nudge: true},
-		&flows.Action{Name: SharedJob, Job: SharedJob, Run: internal(l.shared)},
-		&flows.Action{
-			Name: "lessonreport", Commands: []string{"lessonreport"},
-			Allow: func(p *flows.Profile) bool { return p.Has(flows.Coordinator) },
-			Menu:  "menu.lessonreport", MenuOrder: 70,
-			Run: l.report,
+	return flows.Feature{
+		Name:  "lessons",
+		Flows: []*flows.Flow{lessons, practice},
+		Actions: []*flows.Action{
+			{Name: "lpractice", Run: l.practiceChoice},
+			{
+				Name: "lessonreport", Commands: []string{"lessonreport"},
+				Allow: func(p *flows.Profile) bool { return p.Has(flows.Coordinator) },
+				Menu:  "menu.lessonreport", MenuOrder: 70,
+				Run: l.report,
+			},
 		},
-	}
-}
-
-// internal guards an action that only the delivery queue may run: a forged "g:" button for it is stale.
-func internal(run func(c *flows.Ctx)) func(c *flows.Ctx) {
-	return func(c *flows.Ctx) {
-		if !c.Event.Internal() {
-			c.Say(c.T("core.stale"))
-			return
-		}
-		run(c)
+		Jobs: []flows.JobHandler{
+			{Job: PracticeJob, Run: l.practicePrompt, Nudge: true},
+			{Job: NudgeJob, Run: l.nudge, Nudge: true},
+			{Job: SharedJob, Run: l.shared},
+		},
+		Planners: []flows.Planner{l.Plan},
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 const maxPracticeAsks = 2
 
 func practiceTaskID(pid, lesson string, ask int) string {
-	return PracticeJob + ":" + pid + ":" + lesson + ":" + strconv.Itoa(ask)
+	return string(PracticeJob) + ":" + pid + ":" + lesson + ":" + strconv.Itoa(ask)
 }
 
 // schedulePractice queues the report-back of lesson (again, after "not yet").
