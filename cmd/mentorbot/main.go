@@ -3,6 +3,7 @@
 //	mentorbot chat [--as NAME] [--lang da]   talk to the bot in this terminal (no tokens needed)
 //	mentorbot serve                          run the configured platforms, schedulers and HTTP server
 //	mentorbot content check                  check every text, lesson and instrument in every language
+//	mentorbot safety classify [--lang da]    read lang<TAB>text lines and print what the safety detector makes of each
 //	mentorbot keygen [data|log]              print fresh keys for MENTORBOT_DATA_KEY and MENTORBOT_LOG_KEY
 //	mentorbot version                        print the version and build information
 package main
@@ -47,6 +48,7 @@ const usage = `usage:
   mentorbot chat [--as NAME] [--lang en|da|ro]   talk to the bot in this terminal
   mentorbot serve                                run platforms, schedulers and the HTTP server
   mentorbot content check                        check all content in every language
+  mentorbot safety classify [--lang en|da|ro]    print outcome<TAB>lang<TAB>text for lang<TAB>text lines on stdin
   mentorbot keygen [data|log]                    print fresh keys for MENTORBOT_DATA_KEY and MENTORBOT_LOG_KEY
   mentorbot version                              print version and build information`
 
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return errors.New(usage)
 		}
 		return runContentCheck(stdout)
+	case "safety":
+		return runSafety(args[1:], stdin, stdout, stderr)
 	case "keygen":
 		return runKeygen(args[1:], stdout)
 	case "health":

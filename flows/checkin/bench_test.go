@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/m4pris/mentorbot/content"
+	"github.com/m4pris/mentorbot/content/detect"
 
 	"github.com/m4pris/mentorbot/bot/redis"
 	"github.com/m4pris/mentorbot/flows"
@@ -57,13 +58,13 @@ func BenchmarkCheckinAnswer(b *testing.B) {
 	b.ReportMetric(float64(trips)/float64(b.N), "roundtrips/op")
 }
 
-// BenchmarkSafetyMatch measures the crisis-wording check every free text goes through (a typical sentence).
+// BenchmarkSafetyMatch measures the safety detector every free text goes through (a typical sentence).
 func BenchmarkSafetyMatch(b *testing.B) {
-	lex := content.MustLexicon()
+	det := content.MustDetector()
 	text := "had a rough double shift on B wing, the overtime is killing me and I can't take much more of this rota"
 	b.ReportAllocs()
 	for b.Loop() {
-		if lex.Match(text) {
+		if det.Classify("en", text).Outcome == detect.Crisis {
 			b.Fatal("false alarm")
 		}
 	}

@@ -153,7 +153,7 @@ func TestSafetyPathKeepsTheFlow(t *testing.T) {
 	e.Say("jo", "/checkin cbi")
 	e.Say("jo", "1")
 	e.Say("jo", "1")
-	mustContain(t, "crisis", e.Say("jo", "I can't go on"), "112", "Livslinien", "Carry on where I was")
+	mustContain(t, "crisis", e.Say("jo", "I want to end my life"), "112", "Livslinien", "Carry on where I was")
 	mustContain(t, "resume", e.Press("jo", "Carry on where I was"), "Question 3 of 7")
 	for _, v := range worrying[2:] {
 		e.Say("jo", string(rune('0'+v)))

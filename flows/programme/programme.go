@@ -67,7 +67,7 @@ func Features(d Deps) []flows.Feature {
 		ck.Feature(),
 		// The safety hook sees free text before any step; its order among the features does not matter while it
 		// is the only hook.
-		safety.New(content.MustLexicon(), d.Helplines, d.Mentors).Feature(),
+		safety.New(content.MustDetector(), d.Helplines, d.Mentors).Feature(),
 	}
 	if d.Links != nil {
 		fs = append(fs, link.Feature(d.Links))

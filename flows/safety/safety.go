@@ -1,13 +1,13 @@
-// Package safety is the safety path: any free text, in any flow, with crisis wording gets at once the emergency
-// number and the helpline of the person's country, an offer to reach a person from the programme, and never a
-// diagnosis. The lexicon is content data (content/safety/crisis.yaml).
+// Package safety is the safety path: any free text, in any flow, that the detector reads as the writer's own crisis
+// gets at once the emergency number and the helpline of the person's country, an offer to reach a person from the
+// programme, and never a diagnosis. The rules are content data (content/safety/<lang>.yaml, package content/detect).
 package safety
 
 import (
 	"context"
 	"strings"
 
-	"github.com/m4pris/mentorbot/content"
+	"github.com/m4pris/mentorbot/content/detect"
 	"github.com/m4pris/mentorbot/flows"
 )
 
@@ -98,14 +98,14 @@ func HumanButtons(c *flows.Ctx, mentors Mentors, kind string) [][]flows.Button {
 
 // Safety is the hook and its actions.
 type Safety struct {
-	lex     *content.Lexicon
+	det     *detect.Detector
 	lines   Helplines
 	mentors Mentors
 }
 
-// New returns the safety path on lexicon lex.
-func New(lex *content.Lexicon, lines Helplines, mentors Mentors) *Safety {
-	return &Safety{lex: lex, lines: lines.WithDefaults(), mentors: mentors}
+// New returns the safety path on detector det.
+func New(det *detect.Detector, lines Helplines, mentors Mentors) *Safety {
+	return &Safety{det: det, lines: lines.WithDefaults(), mentors: mentors}
 }
 
 // Feature is the text hook and the "you misunderstood" action.
@@ -123,8 +123,8 @@ func (s *Safety) Feature() flows.Feature {
 // "please tap a button" or read the words as an answer, right after someone said they want to die. The
 // conversation underneath is kept as it was, paused, with a button to carry on when the person wants to.
 func (s *Safety) Hook(c *flows.Ctx) bool {
-	if !s.lex.Match(c.Event.Text) {
-		return false
+	if s.det.Classify(c.Profile.Lang, c.Event.Text).Outcome != detect.Crisis {
+		return false // concern and incidents get their own replies, built on the same Classify
 	}
 	rows := HumanButtons(c, s.mentors, "crisis")
 	rows = append(rows, flows.Row(flows.ActionButton(c.T("safety.misunderstood"), "safety.ok")))

@@ -1,11 +1,15 @@
 package safety_test
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/m4pris/mentorbot/content"
+	"github.com/m4pris/mentorbot/content/detect"
 	"github.com/m4pris/mentorbot/flows"
 	"github.com/m4pris/mentorbot/flows/flowtest"
 	"github.com/m4pris/mentorbot/flows/programme"
@@ -51,16 +55,40 @@ func newHarness(t *testing.T) *flowtest.Harness {
 	return h
 }
 
-// TestCrisisPathInEachLanguage sends every example of the lexicon, in its language, in the middle of /settings:
-// each crisis example gets the emergency number and the country's helpline in the same reply, a person offered,
-// no diagnosis, and the settings question is still open afterwards. No work-talk example gets any of it.
+// corpusRows reads the labelled rows of the detector's development corpus for lang whose label and kind are among
+// kinds ("crisis/explicit", "none/idiom"): outcome<TAB>kind<TAB>lang<TAB>text.
+func corpusRows(t *testing.T, lang string, kinds ...string) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "content", "detect", "testdata", "dev_"+lang+".tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, line := range strings.Split(string(data), "\n") {
+		parts := strings.SplitN(line, "\t", 4)
+		if len(parts) == 4 && slices.Contains(kinds, parts[0]+"/"+parts[1]) {
+			rows = append(rows, parts[3])
+		}
+	}
+	return rows
+}
+
+// TestCrisisPathInEachLanguage sends messages from the detector's corpus, in their language, in the middle of
+// /settings: each one the detector reads as a crisis gets the emergency number and the country's helpline in the
+// same reply, a person offered, no diagnosis, and the settings question is still open afterwards. Idioms, work talk
+// and negations get none of it. Which messages are crises is the corpus test's business (content/detect); this one
+// checks the path they take.
 func TestCrisisPathInEachLanguage(t *testing.T) {
 	h := newHarness(t)
-	lex := content.MustLexicon()
+	det := content.MustDetector()
 	diagnosis := regexp.MustCompile(`(?i)depress|disorder|illness|sygdom|lidelse|boal|tulburar|tulburăr|diagnos`)
 	for _, m := range members {
-		crisis, calm := lex.Examples(m.user)
-		for _, ex := range crisis {
+		crises := 0
+		for i, ex := range corpusRows(t, m.user, "crisis/explicit", "crisis/selfharm", "crisis/plan") {
+			if i%3 != 0 || det.Classify(m.user, ex).Outcome != detect.Crisis {
+				continue // a third of the rows keeps the test quick; the corpus test covers them all
+			}
+			crises++
 			h.Say(m.user, "/settings")
 			rs := h.Say(m.user, ex)
 			if len(rs) != 1 {
@@ -80,7 +108,17 @@ func TestCrisisPathInEachLanguage(t *testing.T) {
 				t.Errorf("%s %q: the settings question was not kept open: %s", m.user, ex, got)
 			}
 		}
-		for _, ex := range calm {
+		if crises < 20 {
+			t.Errorf("%s: only %d crisis messages from the corpus", m.user, crises)
+		}
+		calm := corpusRows(t, m.user, "none/idiom", "none/work", "none/negation")
+		if len(calm) < 30 {
+			t.Fatalf("%s: only %d calm rows in the corpus", m.user, len(calm))
+		}
+		for i, ex := range calm {
+			if i%2 != 0 {
+				continue
+			}
 			h.Say(m.user, "/settings")
 			if got := flowtest.Text(h.Say(m.user, ex)); strings.Contains(got, "112") {
 				t.Errorf("%s: false alarm on %q", m.user, ex)
