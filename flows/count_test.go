@@ -52,17 +52,19 @@ func TestCounts(t *testing.T) {
 	e.Add(flows.Feature{
 		Name: "test",
 		Jobs: []flows.JobHandler{
-			{Job: "t.nudge", Nudge: true, Run: func(c *flows.Ctx) {
+			{Job: "t.nudge", Nudge: true, Run: func(c *flows.Ctx) error {
 				if c.Event.Args == "stale" || c.DeferNudge() {
-					return
+					return nil
 				}
 				c.Say("time for a check-in")
+				return nil
 			}},
-			{Job: "t.notice", Run: func(c *flows.Ctx) { c.Say("news") }},
+			{Job: "t.notice", Run: func(c *flows.Ctx) error { c.Say("news"); return nil }},
 		},
-		Actions: []*flows.Action{{Name: "t.raise", Commands: []string{"raise"}, Run: func(c *flows.Ctx) {
+		Actions: []*flows.Action{{Name: "t.raise", Commands: []string{"raise"}, Run: func(c *flows.Ctx) error {
 			c.Count(flows.CountAlertRaised, "asked")
 			c.Say("a coordinator will be in touch")
+			return nil
 		}}},
 	})
 	ctx := context.Background()

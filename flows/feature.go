@@ -132,21 +132,23 @@ func builtin() Feature {
 		Name: "engine",
 		Actions: []*Action{{
 			Name: "resume", BeforeOnboarding: true,
-			Run: func(c *Ctx) {
+			Run: func(c *Ctx) error {
 				if c.State.Idle() {
 					c.Say(c.T("core.idle_text"), c.Menu()...)
-					return
+					return nil
 				}
 				c.next = reask
+				return nil
 			},
 		}},
 		Jobs: []JobHandler{
-			{Job: JobDeadline, Run: func(*Ctx) {}},
-			{Job: jobUnreachable, Run: func(c *Ctx) {
+			{Job: JobDeadline, Run: func(*Ctx) error { return nil }},
+			{Job: jobUnreachable, Run: func(c *Ctx) error {
 				p := Platform(c.Event.Args)
 				if !slices.Contains(c.Profile.Unreachable, p) {
 					c.Profile.Unreachable = append(c.Profile.Unreachable, p)
 				}
+				return nil
 			}},
 		},
 	}

@@ -16,7 +16,8 @@ type Job string
 // command can, because jobs act on what other people did (a pairing, a proposal, an alert).
 type JobHandler struct {
 	Job Job
-	Run func(c *Ctx)
+	// Run handles the task; an error makes the queue deliver it again later (see Step).
+	Run func(c *Ctx) error
 	// Nudge marks a job that nudges the person (a check-in prompt, a lesson nudge, a reminder): the engine counts
 	// each delivery's outcome (CountNudge).
 	Nudge bool

@@ -35,7 +35,7 @@ func jobsCase(t *testing.T, n int) (*nudge.Jobs, *flowtest.Queue, *flowtest.Cloc
 	eng := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), Logger: quiet})
 	eng.Add(flows.Feature{
 		Name: "test",
-		Jobs: []flows.JobHandler{{Job: "x.purge", Run: func(*flows.Ctx) {}}},
+		Jobs: []flows.JobHandler{{Job: "x.purge", Run: func(*flows.Ctx) error { ; return nil }}},
 		Planners: []flows.Planner{func(p *flows.Profile, now time.Time) []flows.Task {
 			return []flows.Task{{ID: "t:" + p.ID, Profile: p.ID, Job: "x", At: now.Add(time.Hour)}}
 		}},

@@ -83,7 +83,7 @@ func (r *recorder) count() int {
 }
 
 // nudgeJob is the job the test plans: it says which nudge it is.
-var nudgeJob = flows.Feature{Name: "test", Jobs: []flows.JobHandler{{Job: "test.nudge", Run: func(c *flows.Ctx) { c.Say("nudge " + c.Event.Args) }}}}
+var nudgeJob = flows.Feature{Name: "test", Jobs: []flows.JobHandler{{Job: "test.nudge", Run: func(c *flows.Ctx) error { c.Say("nudge " + c.Event.Args); return nil }}}}
 
 // replica is one mentorbot process: its own engine, queue and worker on the shared Redis.
 type replica struct {

@@ -19,12 +19,16 @@ func withFakeAlert(channel string) func(_ *env, o *slack.Options) {
 		o.AlertChannel = channel
 		o.Engine.(*flows.Engine).Add(flows.Feature{
 			Name: "alertfake",
-			Jobs: []flows.JobHandler{{Job: "alert.fake", Run: func(c *flows.Ctx) {
+			Jobs: []flows.JobHandler{{Job: "alert.fake", Run: func(c *flows.Ctx) error {
 				c.Say("Check-ins suggest support may help for Anna.",
 					flows.Row(flows.ActionButton("I'll take it", "alerttake", c.Event.Args)))
+				return nil
 			}}},
 			Actions: []*flows.Action{{Name: "alerttake", Allow: func(p *flows.Profile) bool { return p.Has(flows.Coordinator) },
-				Run: func(c *flows.Ctx) { c.Say("Thanks, " + c.Profile.Name + ": alert " + c.Event.Args + " is yours.") }}},
+				Run: func(c *flows.Ctx) error {
+					c.Say("Thanks, " + c.Profile.Name + ": alert " + c.Event.Args + " is yours.")
+					return nil
+				}}},
 		})
 	}
 }

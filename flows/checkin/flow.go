@@ -34,7 +34,7 @@ func (m *Module) flow() *flows.Flow {
 			"q":       {Ask: m.askQuestion, Answer: m.answerQuestion, Timeout: m.expire},
 			"review":  {Ask: m.askReview, Answer: m.answerReview, Timeout: m.expire},
 			"edit":    {Ask: m.askEdit, Answer: m.answerEdit, Timeout: m.expire},
-			"confirm": {Ask: m.askConfirm, Answer: m.answerConfirm, Timeout: func(c *flows.Ctx) { c.Done() }},
+			"confirm": {Ask: m.askConfirm, Answer: m.answerConfirm, Timeout: func(c *flows.Ctx) error { c.Done(); return nil }},
 			"day":     {Ask: m.askDay, Answer: m.answerDay},
 			"time":    {Ask: m.askTime, Answer: m.answerTime},
 		},
@@ -43,33 +43,34 @@ func (m *Module) flow() *flows.Flow {
 
 // start reads "/checkin ARG": an instrument ("cbi", "pulse") starts it at once; pause, resume, time and trend do
 // what they say; nothing opens the check-in menu.
-func (m *Module) start(c *flows.Ctx) {
+func (m *Module) start(c *flows.Ctx) error {
 	if !c.Profile.Member() {
 		c.Say(c.T("checkin.members_only"))
 		c.Done()
-		return
+		return nil
 	}
 	arg := strings.ToLower(strings.TrimSpace(c.Event.Args))
 	switch arg {
 	case "":
-		return
+		return nil
 	case "pause", "resume":
 		m.setPaused(c, arg == "pause")
 		c.Done()
-		return
+		return nil
 	case "time", "schedule":
 		c.Goto("day")
-		return
+		return nil
 	case "trend":
 		m.showTrend(c)
 		c.Done()
-		return
+		return nil
 	}
 	if in := m.lookup(c.Profile, arg); in != nil {
 		m.begin(c, in)
-		return
+		return nil
 	}
 	c.Say(c.T("checkin.usage"))
+	return nil
 }
 
 // lookup finds an instrument the person may take by id or by the id's first part ("cbi" for "cbi-work").
@@ -91,7 +92,7 @@ func (m *Module) begin(c *flows.Ctx, in *content.Instrument) {
 	c.Goto("q")
 }
 
-func (m *Module) askMenu(c *flows.Ctx) {
+func (m *Module) askMenu(c *flows.Ctx) error {
 	p := c.Profile
 	next := c.T("checkin.paused_note")
 	if !p.Checkins.Paused {
@@ -112,13 +113,14 @@ func (m *Module) askMenu(c *flows.Ctx) {
 		flows.Row(flows.Choice(c.T("checkin.btn_close"), "close")),
 	)
 	c.Ask(c.T("checkin.menu", "Next", next), rows...)
+	return nil
 }
 
-func (m *Module) answerMenu(c *flows.Ctx) {
+func (m *Module) answerMenu(c *flows.Ctx) error {
 	v, ok := c.Choice()
 	if !ok {
 		c.Reask(c.T("core.use_buttons"))
-		return
+		return nil
 	}
 	switch v {
 	case "trend":
@@ -136,10 +138,11 @@ func (m *Module) answerMenu(c *flows.Ctx) {
 		in := m.lookup(c.Profile, strings.TrimPrefix(v, "i:"))
 		if in == nil {
 			c.Reask(c.T("core.use_buttons"))
-			return
+			return nil
 		}
 		m.begin(c, in)
 	}
+	return nil
 }
 
 // current returns the open check-in's instrument and the items the person is asked.
@@ -192,11 +195,11 @@ func (m *Module) index(c *flows.Ctx, n int) int {
 	return i
 }
 
-func (m *Module) askQuestion(c *flows.Ctx) {
+func (m *Module) askQuestion(c *flows.Ctx) error {
 	in, items := m.current(c)
 	if in == nil || len(items) == 0 {
 		m.lost(c)
-		return
+		return nil
 	}
 	i := m.index(c, len(items))
 	it := items[i]
@@ -211,13 +214,14 @@ func (m *Module) askQuestion(c *flows.Ctx) {
 	rows = append(rows, nav)
 	c.Ask(c.T("checkin.question", "N", i+1, "Total", len(items), "Text", it.Text.In(c.Lang())), rows...)
 	c.Deadline(openFor)
+	return nil
 }
 
-func (m *Module) answerQuestion(c *flows.Ctx) {
+func (m *Module) answerQuestion(c *flows.Ctx) error {
 	in, items := m.current(c)
 	if in == nil || len(items) == 0 {
 		m.lost(c)
-		return
+		return nil
 	}
 	i := m.index(c, len(items))
 	it := items[i]
@@ -232,17 +236,17 @@ func (m *Module) answerQuestion(c *flows.Ctx) {
 	}
 	if !ok {
 		c.Reask(c.T("checkin.use_buttons"))
-		return
+		return nil
 	}
 	if v == "back" {
 		c.SetSlot(slotIdx, strconv.Itoa(max(i-1, 0)))
 		c.Goto("q")
-		return
+		return nil
 	}
 	a, readable := m.answers(c)
 	if !readable {
 		m.lost(c)
-		return
+		return nil
 	}
 	if v == "skip" {
 		delete(a, it.ID)
@@ -250,13 +254,13 @@ func (m *Module) answerQuestion(c *flows.Ctx) {
 		n, err := strconv.Atoi(v)
 		if _, valid := in.Option(it, n); err != nil || !valid {
 			c.Reask(c.T("checkin.use_buttons"))
-			return
+			return nil
 		}
 		a[it.ID] = n
 	}
 	if !m.setAnswers(c, a) {
 		m.lost(c)
-		return
+		return nil
 	}
 	switch {
 	case c.Slot(slotEdit) != "":
@@ -268,14 +272,15 @@ func (m *Module) answerQuestion(c *flows.Ctx) {
 	default:
 		c.Goto("review")
 	}
+	return nil
 }
 
-func (m *Module) askReview(c *flows.Ctx) {
+func (m *Module) askReview(c *flows.Ctx) error {
 	in, items := m.current(c)
 	a, readable := m.answers(c)
 	if in == nil || !readable {
 		m.lost(c)
-		return
+		return nil
 	}
 	var b strings.Builder
 	for i, it := range items {
@@ -292,17 +297,18 @@ func (m *Module) askReview(c *flows.Ctx) {
 		flows.Row(flows.Choice(c.T("checkin.btn_change"), "change"), flows.Choice(c.T("checkin.btn_cancel"), "cancel")),
 	)
 	c.Deadline(openFor)
+	return nil
 }
 
-func (m *Module) answerReview(c *flows.Ctx) {
+func (m *Module) answerReview(c *flows.Ctx) error {
 	v, ok := c.Choice()
 	if !ok {
 		c.Reask(c.T("core.use_buttons"))
-		return
+		return nil
 	}
 	switch v {
 	case "submit":
-		m.submit(c)
+		return m.submit(c)
 	case "change":
 		c.Goto("edit")
 	case "cancel":
@@ -311,9 +317,10 @@ func (m *Module) answerReview(c *flows.Ctx) {
 	default:
 		c.Reask(c.T("core.use_buttons"))
 	}
+	return nil
 }
 
-func (m *Module) askEdit(c *flows.Ctx) {
+func (m *Module) askEdit(c *flows.Ctx) error {
 	_, items := m.current(c)
 	var rows [][]flows.Button
 	var row []flows.Button
@@ -327,9 +334,10 @@ func (m *Module) askEdit(c *flows.Ctx) {
 	rows = append(rows, row)
 	c.Ask(c.T("checkin.which"), rows...)
 	c.Deadline(openFor)
+	return nil
 }
 
-func (m *Module) answerEdit(c *flows.Ctx) {
+func (m *Module) answerEdit(c *flows.Ctx) error {
 	_, items := m.current(c)
 	v, ok := c.Choice()
 	if !ok {
@@ -337,25 +345,27 @@ func (m *Module) answerEdit(c *flows.Ctx) {
 	}
 	if v == "back" {
 		c.Goto("review")
-		return
+		return nil
 	}
 	i, err := strconv.Atoi(v)
 	if err != nil || i < 0 || i >= len(items) {
 		c.Reask(c.T("core.use_buttons"))
-		return
+		return nil
 	}
 	c.SetSlot(slotIdx, strconv.Itoa(i))
 	c.SetSlot(slotEdit, "1")
 	c.Goto("q")
+	return nil
 }
 
 // expire drops an unfinished check-in and its answers. Run by the deadline sweeper it says nothing (it may be the
 // middle of the night); run because the person came back, it says why the old buttons no longer work.
-func (m *Module) expire(c *flows.Ctx) {
+func (m *Module) expire(c *flows.Ctx) error {
 	if !c.Event.Internal() {
 		c.Say(c.T("checkin.expired"))
 	}
 	c.Done()
+	return nil
 }
 
 func atoi(s string) int {

@@ -3,14 +3,18 @@ package checkin_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"regexp"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/m4pris/mentorbot/bot/redis"
 	"github.com/m4pris/mentorbot/bot/redis/redistest"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/checkin"
 	"github.com/m4pris/mentorbot/flows/flowtest"
 	"github.com/m4pris/mentorbot/flows/programme"
 	"github.com/m4pris/mentorbot/flows/seal"
@@ -27,6 +31,30 @@ type env struct {
 	coord  string
 	mu     sync.Mutex
 	pairs  map[string]string // mentee pid → mentor pid
+	// down makes the check-in store fail every call (Redis unreachable) while set.
+	down atomic.Bool
+}
+
+// flaky is the check-in store as the feature sees it: e.store, failing while e.down is set.
+type flaky struct {
+	checkin.Store
+	e *env
+}
+
+var errDown = errors.New("redis: connection refused")
+
+func (f flaky) GetAlert(ctx context.Context, id string) (*checkin.Alert, error) {
+	if f.e.down.Load() {
+		return nil, errDown
+	}
+	return f.Store.GetAlert(ctx, id)
+}
+
+func (f flaky) PutAlert(ctx context.Context, a checkin.Alert, ttl time.Duration) error {
+	if f.e.down.Load() {
+		return errDown
+	}
+	return f.Store.PutAlert(ctx, a, ttl)
 }
 
 // swapSealer lets a test change the keys under a running engine (rotation).
@@ -59,7 +87,7 @@ func newEnv(t testing.TB, admins ...string) *env {
 	conn := redistest.Open(t, redistest.DBCheckin)
 	e := &env{t: t, conn: conn, store: redis.NewStore(conn.Client), sealer: &swapSealer{box: box(t, key("k1", 1))}, pairs: map[string]string{}}
 	setup := func(eng *flows.Engine, b flowtest.Backend) {
-		programme.Register(eng, programme.Deps{Directory: b, Invites: b, Checkins: e.store, Sealer: e.sealer, Mentors: (*pairs)(e)})
+		programme.Register(eng, programme.Deps{Directory: b, Invites: b, Checkins: flaky{e.store, e}, Sealer: e.sealer, Mentors: (*pairs)(e)})
 	}
 	e.Harness = flowtest.NewHarness(t, e.store, setup, admins...)
 	for _, a := range admins {

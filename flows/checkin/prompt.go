@@ -86,15 +86,17 @@ func (m *Module) Plan(p *flows.Profile, now time.Time) []flows.Task {
 func (m *Module) promptActions() []*flows.Action {
 	return []*flows.Action{
 		{Name: "checkin.menu", Allow: isMember, Menu: "menu.checkin", MenuOrder: 10,
-			Run: func(c *flows.Ctx) { c.StartFlow(flowName) }},
-		{Name: "checkin.go", Allow: isMember, Run: func(c *flows.Ctx) {
+			Run: func(c *flows.Ctx) error { c.StartFlow(flowName); return nil }},
+		{Name: "checkin.go", Allow: isMember, Run: func(c *flows.Ctx) error {
 			c.ClosePressed()
 			c.StartFlow(flowName)
+			return nil
 		}},
 		{Name: "checkin.later", Allow: isMember, Run: m.later},
-		{Name: "checkin.skip", Allow: isMember, Run: func(c *flows.Ctx) {
+		{Name: "checkin.skip", Allow: isMember, Run: func(c *flows.Ctx) error {
 			c.ClosePressed()
 			c.Say(c.T("checkin.skip_ok"))
+			return nil
 		}},
 	}
 }
@@ -109,27 +111,27 @@ func (m *Module) promptJobs() []flows.JobHandler {
 
 // prompt offers a planned check-in. Its buttons are global, so a conversation in progress is left as it is: the
 // person finishes it first, or starts the check-in when they like.
-func (m *Module) prompt(c *flows.Ctx) {
+func (m *Module) prompt(c *flows.Ctx) error {
 	f := strings.Fields(c.Event.Args)
 	if len(f) < 2 {
-		return
+		return nil
 	}
 	p := c.Profile
 	in := m.lookup(p, f[0])
 	if in == nil || p.Checkins.Paused || !p.Member() {
-		return
+		return nil
 	}
 	later := len(f) > 2 && f[2] == "later"
 	// A prompt planned before the person moved their slot, or for a check-in they have since done, is dropped.
 	if !later && !m.stillDue(p, in, f[1], c.Now) {
-		return
+		return nil
 	}
 	if d, err := time.ParseInLocation("2006-01-02", f[1], p.Location()); later && (err != nil || p.Checkins.Done[in.ID].After(d)) {
-		return
+		return nil
 	}
 	// Quiet hours or a day off set since the prompt was planned hold it back until they end.
 	if c.DeferNudge() {
-		return
+		return nil
 	}
 	row := flows.Row(flows.ActionButton(c.T("checkin.btn_start"), "checkin.go", in.ID))
 	if !later {
@@ -141,6 +143,7 @@ func (m *Module) prompt(c *flows.Ctx) {
 		text += "\n\n" + c.T("checkin.prompt_busy")
 	}
 	c.Say(text, row)
+	return nil
 }
 
 func (m *Module) stillDue(p *flows.Profile, in *content.Instrument, date string, now time.Time) bool {
@@ -153,15 +156,15 @@ func (m *Module) stillDue(p *flows.Profile, in *content.Instrument, date string,
 }
 
 // later asks again in three hours (out of quiet hours), once.
-func (m *Module) later(c *flows.Ctx) {
+func (m *Module) later(c *flows.Ctx) error {
 	f := strings.Fields(c.Event.Args)
 	if len(f) != 2 || m.lookup(c.Profile, f[0]) == nil {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	if _, err := time.Parse("2006-01-02", f[1]); err != nil {
 		c.Say(c.T("core.stale")) // a forged button: the date goes into a task id
-		return
+		return nil
 	}
 	c.ClosePressed()
 	c.Schedule(flows.Task{
@@ -169,21 +172,25 @@ func (m *Module) later(c *flows.Ctx) {
 		Args: f[0] + " " + f[1] + " later", At: c.Profile.NextAllowed(c.Now.Add(3 * time.Hour)),
 	})
 	c.Say(c.T("checkin.later_ok"))
+	return nil
 }
 
 // purge drops kept results older than the retention period and re-seals the rest with the current key (which is
 // also how a rotated-out key stops being needed). bot/nudge's cron may send it to everyone; the planner plans it
 // monthly for those with kept results.
-func (m *Module) purge(c *flows.Ctx) {
+func (m *Module) purge(c *flows.Ctx) error {
 	p := c.Profile
 	if p.Checkins.Sealed == "" || m.d.Sealer == nil {
-		return
+		return nil
 	}
 	h, err := OpenHistory(m.d.Sealer, p)
 	if err != nil {
-		return // unreadable with the keys configured: kept as it is, for a key that can still open it
+		return nil // unreadable with the keys configured: kept as it is, for a key that can still open it
 	}
+	// Tolerated: sealing touches no store and fails only on a broken key setup, which retrying cannot mend; the
+	// results then stay as they were until the next purge.
 	_ = SealHistory(m.d.Sealer, p, h.Purge(c.Now.Add(-m.d.Retention)))
+	return nil
 }
 
 func (m *Module) setPaused(c *flows.Ctx, paused bool) {
@@ -200,7 +207,7 @@ func (m *Module) setPaused(c *flows.Ctx, paused bool) {
 	c.Say(c.T("checkin.resumed", "Day", c.T("day."+strconv.Itoa(int(s.Day))), "Time", hhmm(s.Minute)))
 }
 
-func (m *Module) askDay(c *flows.Ctx) {
+func (m *Module) askDay(c *flows.Ctx) error {
 	var rows [][]flows.Button
 	var row []flows.Button
 	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
@@ -211,22 +218,24 @@ func (m *Module) askDay(c *flows.Ctx) {
 	}
 	rows = append(rows, row)
 	c.Ask(c.T("checkin.ask_day"), rows...)
+	return nil
 }
 
-func (m *Module) answerDay(c *flows.Ctx) {
+func (m *Module) answerDay(c *flows.Ctx) error {
 	v, ok := c.Choice()
 	d, err := strconv.Atoi(v)
 	if !ok || err != nil || d < 0 || d > 6 {
 		c.Reask(c.T("core.use_buttons"))
-		return
+		return nil
 	}
 	c.SetSlot("day", v)
 	c.Goto("time")
+	return nil
 }
 
 var slotTimes = []string{"07:30", "12:00", "16:00", "18:30", "20:00", "21:00"}
 
-func (m *Module) askTime(c *flows.Ctx) {
+func (m *Module) askTime(c *flows.Ctx) error {
 	var rows [][]flows.Button
 	for i := 0; i < len(slotTimes); i += 3 {
 		var row []flows.Button
@@ -236,9 +245,10 @@ func (m *Module) askTime(c *flows.Ctx) {
 		rows = append(rows, row)
 	}
 	c.Ask(c.T("checkin.ask_time", "Zone", c.Profile.Location().String()), rows...)
+	return nil
 }
 
-func (m *Module) answerTime(c *flows.Ctx) {
+func (m *Module) answerTime(c *flows.Ctx) error {
 	v, ok := c.Choice()
 	if !ok {
 		v = c.Text()
@@ -247,7 +257,7 @@ func (m *Module) answerTime(c *flows.Ctx) {
 	day, err := strconv.Atoi(c.Slot("day"))
 	if !valid || err != nil {
 		c.Reask(c.T("checkin.time_bad"))
-		return
+		return nil
 	}
 	p := c.Profile
 	// The prompt planned for the old slot is cancelled; the planner plans the new one.
@@ -259,6 +269,7 @@ func (m *Module) answerTime(c *flows.Ctx) {
 	}
 	c.Say(text)
 	c.Done()
+	return nil
 }
 
 // parseClock reads "18:30", "18.30", "1830" or "18" as minutes after midnight.

@@ -125,6 +125,17 @@ func Identity(user string) flows.Identity { return flows.Identity{Platform: flow
 // Send delivers an event from user and returns the replies; due tasks are delivered afterwards.
 func (h *Harness) Send(user string, ev flows.Event) []flows.Reply {
 	h.T.Helper()
+	r, err := h.TrySend(user, ev)
+	if err != nil {
+		h.T.Fatalf("handle: %v", err)
+	}
+	return r
+}
+
+// TrySend is Send for an update that may fail (a store is down): the engine's error comes back with its "try
+// again" reply instead of failing the test.
+func (h *Harness) TrySend(user string, ev flows.Event) ([]flows.Reply, error) {
+	h.T.Helper()
 	h.seq++
 	ev.From = Identity(user)
 	if ev.ID == "" {
@@ -132,13 +143,13 @@ func (h *Harness) Send(user string, ev flows.Event) []flows.Reply {
 	}
 	res, err := h.Engine.Handle(context.Background(), ev)
 	if err != nil {
-		h.T.Fatalf("handle: %v", err)
+		return res.Replies, err
 	}
 	h.mu.Lock()
 	h.remember(user, res.Replies)
 	h.mu.Unlock()
 	h.RunDue()
-	return res.Replies
+	return res.Replies, nil
 }
 
 // Say sends typed text (or a /command) from user.
@@ -150,13 +161,23 @@ func (h *Harness) Say(user, text string) []flows.Reply {
 // Press presses the button labelled label under the latest message with buttons that user got.
 func (h *Harness) Press(user, label string) []flows.Reply {
 	h.T.Helper()
+	r, err := h.TryPress(user, label)
+	if err != nil {
+		h.T.Fatalf("handle: %v", err)
+	}
+	return r
+}
+
+// TryPress is Press for an update that may fail (see TrySend).
+func (h *Harness) TryPress(user, label string) ([]flows.Reply, error) {
+	h.T.Helper()
 	h.mu.Lock()
 	b, ok := findButton(h.buttons[user], label)
 	h.mu.Unlock()
 	if !ok {
 		h.T.Fatalf("%s has no button %q; buttons: %v", user, label, labels(h.buttons[user]))
 	}
-	return h.Send(user, flows.Event{Payload: b.Data})
+	return h.TrySend(user, flows.Event{Payload: b.Data})
 }
 
 // PressOld presses a button from the n-th message with buttons user got (1-based), to test stale buttons.

@@ -43,10 +43,10 @@ func dropPending(p *flows.Profile, lesson string) {
 
 // practicePrompt is the report-back task: it asks with global buttons, so whatever conversation the person is in
 // stays as it is.
-func (l *Lessons) practicePrompt(c *flows.Ctx) {
+func (l *Lessons) practicePrompt(c *flows.Ctx) error {
 	lesson := l.lib.Lesson(c.Event.Args)
 	if lesson == nil || pending(c.Profile, lesson.ID) < 0 {
-		return // answered already, or the lesson is gone
+		return nil // answered already, or the lesson is gone
 	}
 	t := lesson.In(c.Lang())
 	c.Say(c.T("lessons.practice_ask", "Title", t.Title, "Practice", t.Practice),
@@ -56,14 +56,15 @@ func (l *Lessons) practicePrompt(c *flows.Ctx) {
 		),
 		flows.Row(flows.ActionButton(c.T("lessons.btn.skip"), "lpractice", lesson.ID, "skip")),
 	)
+	return nil
 }
 
 // practiceChoice handles the report-back buttons ("lpractice <lesson> tried|later|skip").
-func (l *Lessons) practiceChoice(c *flows.Ctx) {
+func (l *Lessons) practiceChoice(c *flows.Ctx) error {
 	f := strings.Fields(c.Event.Args)
 	if len(f) != 2 || l.lib.Lesson(f[0]) == nil || pending(c.Profile, f[0]) < 0 {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	lesson, choice := f[0], f[1]
 	p := c.Profile
@@ -75,7 +76,7 @@ func (l *Lessons) practiceChoice(c *flows.Ctx) {
 		if p.Lessons.Practice[pending(p, lesson)].Asks >= maxPracticeAsks {
 			dropPending(p, lesson)
 			c.Say(c.T("lessons.practice_last"))
-			return
+			return nil
 		}
 		l.schedulePractice(c, lesson)
 		c.Say(c.T("lessons.practice_later"))
@@ -85,20 +86,22 @@ func (l *Lessons) practiceChoice(c *flows.Ctx) {
 	default:
 		c.Say(c.T("core.stale"))
 	}
+	return nil
 }
 
 // startPractice begins the report-back conversation for the lesson in the pressed button.
-func (l *Lessons) startPractice(c *flows.Ctx) {
+func (l *Lessons) startPractice(c *flows.Ctx) error {
 	f := strings.Fields(c.Event.Args)
 	if len(f) == 0 || l.lib.Lesson(f[0]) == nil {
 		c.Say(c.T("core.stale"))
 		c.Done()
-		return
+		return nil
 	}
 	c.SetSlot(slotLesson, f[0])
+	return nil
 }
 
-func (l *Lessons) askHow(c *flows.Ctx) {
+func (l *Lessons) askHow(c *flows.Ctx) error {
 	row := flows.Row(flows.Choice(c.T("lessons.btn.done"), "done"))
 	text := c.T("lessons.practice_how")
 	if _, ok := l.mentorOf(c); ok {
@@ -106,14 +109,15 @@ func (l *Lessons) askHow(c *flows.Ctx) {
 		text += "\n\n" + c.T("lessons.reflect_mentor")
 	}
 	c.Ask(text, row)
+	return nil
 }
 
 // answerHow reads how it went and drops it; only "to my mentor" passes text on.
-func (l *Lessons) answerHow(c *flows.Ctx) {
+func (l *Lessons) answerHow(c *flows.Ctx) error {
 	if c.Text() != "" {
 		c.Say(c.T("lessons.practice_thanks"))
 		c.Done()
-		return
+		return nil
 	}
 	switch v, _ := c.Choice(); v {
 	case "done":
@@ -125,4 +129,5 @@ func (l *Lessons) answerHow(c *flows.Ctx) {
 	default:
 		c.Reask(c.T("core.use_buttons"))
 	}
+	return nil
 }

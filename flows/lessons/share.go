@@ -27,27 +27,28 @@ func (l *Lessons) mentorOf(c *flows.Ctx) (string, bool) {
 	return l.mentors.MentorOf(c.Context(), c.Profile)
 }
 
-func (l *Lessons) askShare(c *flows.Ctx) {
+func (l *Lessons) askShare(c *flows.Ctx) error {
 	c.Ask(c.T("lessons.share_ask"), flows.Row(flows.Choice(c.T("lessons.btn.dont_send"), "cancel")))
+	return nil
 }
 
-func (l *Lessons) answerShare(c *flows.Ctx) {
+func (l *Lessons) answerShare(c *flows.Ctx) error {
 	text := c.Text()
 	if text == "" {
 		if v, _ := c.Choice(); v == "cancel" {
 			c.Say(c.T("lessons.share_cancelled"))
 			afterShare(c)
-			return
+			return nil
 		}
 		c.Reask(c.T("lessons.share_type"))
-		return
+		return nil
 	}
 	mentor, ok := l.mentorOf(c)
 	lesson := l.lib.Lesson(c.Slot(slotLesson))
 	if !ok || lesson == nil {
 		c.Say(c.T("lessons.no_mentor"))
 		afterShare(c)
-		return
+		return nil
 	}
 	kind := c.Slot(slotShare)
 	sum := sha256.Sum256([]byte(text))
@@ -60,6 +61,7 @@ func (l *Lessons) answerShare(c *flows.Ctx) {
 	})
 	c.Say(c.T("lessons.share_sent"))
 	afterShare(c)
+	return nil
 }
 
 // afterShare goes on to the practice inside a lesson, and ends the practice report-back.
@@ -74,13 +76,13 @@ func afterShare(c *flows.Ctx) {
 
 // shared shows the mentor what their mentee shared. It runs in the mentor's turn and leaves their conversation as
 // it is.
-func (l *Lessons) shared(c *flows.Ctx) {
+func (l *Lessons) shared(c *flows.Ctx) error {
 	head, rest, _ := strings.Cut(c.Event.Args, "\n")
 	name, text, _ := strings.Cut(rest, "\n")
 	kind, id, _ := strings.Cut(head, " ")
 	lesson := l.lib.Lesson(id)
 	if lesson == nil || strings.TrimSpace(text) == "" {
-		return
+		return nil
 	}
 	if name == "" {
 		name = c.T("lessons.your_mentee")
@@ -90,4 +92,5 @@ func (l *Lessons) shared(c *flows.Ctx) {
 		key = "lessons.shared_practice"
 	}
 	c.Say(c.T(key, "Name", name, "Title", lesson.In(c.Lang()).Title, "Text", text))
+	return nil
 }

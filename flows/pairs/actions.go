@@ -29,9 +29,10 @@ func (p *pairing) actions() []*flows.Action {
 	return []*flows.Action{
 		{Name: flows.ActionPairFit, Run: runFit},
 		{Name: "pairnew", Run: runRematch},
-		{Name: "pairkeep", Run: func(c *flows.Ctx) {
+		{Name: "pairkeep", Run: func(c *flows.Ctx) error {
 			c.ClosePressed()
 			c.Say(c.T("pair.kept"))
+			return nil
 		}},
 	}
 }
@@ -40,44 +41,47 @@ func (p *pairing) actions() []*flows.Action {
 func (p *pairing) jobs() []flows.JobHandler {
 	return []flows.JobHandler{
 		// Args: mentee's name.
-		{Job: jobWaiting, Run: func(c *flows.Ctx) {
+		{Job: jobWaiting, Run: func(c *flows.Ctx) error {
 			if c.DeferNotice() {
-				return
+				return nil
 			}
 			c.Say(c.T("pair.waiting_note", "Name", who(c, fromArg(c.Event.Args), "pair.someone")),
 				flows.Row(flows.ActionButton(c.T("pair.open_btn"), "pair")))
+			return nil
 		}},
 		{Job: jobOffer, Run: runOffer},
 		{Job: jobPaired, Run: runPaired},
 		// Args: pair, "ok" or "gone", mentee's name, mentor's name.
-		{Job: jobDone, Run: func(c *flows.Ctx) {
+		{Job: jobDone, Run: func(c *flows.Ctx) error {
 			a := args(c)
 			if len(a) != 4 {
-				return
+				return nil
 			}
 			key := "pair.done_ok"
 			if a[1] != "ok" {
 				key = "pair.done_gone"
 			}
 			c.Say(c.T(key, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")))
+			return nil
 		}},
 		// Args: pair. The other side ended it; they are not told why.
-		{Job: jobEnded, Run: func(c *flows.Ctx) {
+		{Job: jobEnded, Run: func(c *flows.Ctx) error {
 			m := &c.Profile.Mentoring
 			i := m.PairByID(c.Event.Args)
 			if i < 0 {
-				return
+				return nil
 			}
 			name := m.Pairs[i].OtherName
 			dropPairSessions(c, m.Pairs[i].ID)
 			m.Pairs = slices.Delete(m.Pairs, i, i+1)
 			notice(c, "pair.ended_notice", name)
+			return nil
 		}},
 		// Args: pair, "ended" or "rematch", mentee's name, mentor's name.
-		{Job: jobEndedNote, Run: func(c *flows.Ctx) {
+		{Job: jobEndedNote, Run: func(c *flows.Ctx) error {
 			a := args(c)
 			if len(a) != 4 || c.DeferNotice() {
-				return
+				return nil
 			}
 			key := "pair.ended_note"
 			if a[1] == "rematch" {
@@ -85,60 +89,66 @@ func (p *pairing) jobs() []flows.JobHandler {
 			}
 			c.Say(c.T(key, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")),
 				flows.Row(flows.ActionButton(c.T("pair.open_btn"), "pair")))
+			return nil
 		}},
 		// Args: pair, pause end (Unix, 0 when back).
-		{Job: jobPaused, Run: func(c *flows.Ctx) {
+		{Job: jobPaused, Run: func(c *flows.Ctx) error {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			if len(a) != 2 {
-				return
+				return nil
 			}
 			i := m.PairByID(a[0])
 			n, err := strconv.ParseInt(a[1], 10, 64)
 			if i < 0 || err != nil {
-				return
+				return nil
 			}
 			if n == 0 {
 				m.Pairs[i].OtherPausedUntil = time.Time{}
 				notice(c, "pair.resumed_notice", m.Pairs[i].OtherName)
-				return
+				return nil
 			}
 			m.Pairs[i].OtherPausedUntil = time.Unix(n, 0).UTC()
 			notice(c, "pair.paused_notice", m.Pairs[i].OtherName, a[1])
+			return nil
 		}},
 		// Args: key, name, extra: a notice held back by quiet hours.
-		{Job: jobSay, Run: func(c *flows.Ctx) {
+		{Job: jobSay, Run: func(c *flows.Ctx) error {
 			if a := args(c); len(a) >= 2 {
 				sayNotice(c, a[0], fromArg(a[1]), a[2:])
 			}
+			return nil
 		}},
 		// Args: pair, weeks.
-		{Job: jobInactive, Run: func(c *flows.Ctx) {
+		{Job: jobInactive, Run: func(c *flows.Ctx) error {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			if len(a) != 2 || m.PairByID(a[0]) < 0 || c.DeferNudge() {
-				return
+				return nil
 			}
 			weeks, _ := strconv.Atoi(a[1])
 			c.Say(c.N("pair.inactive", weeks, "Name", who(c, m.Pairs[m.PairByID(a[0])].OtherName, "pair.your_partner")),
 				flows.Row(flows.ActionButton(c.T("pair.plan_btn"), "session")))
+			return nil
 		}, Nudge: true},
 		// Args: pair, weeks, mentee's name, mentor's name.
-		{Job: jobInactiveAlert, Run: func(c *flows.Ctx) {
+		{Job: jobInactiveAlert, Run: func(c *flows.Ctx) error {
 			a := args(c)
 			if len(a) != 4 || c.DeferNotice() {
-				return
+				return nil
 			}
 			weeks, _ := strconv.Atoi(a[1])
 			c.Say(c.N("pair.inactive_alert", weeks, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")))
+			return nil
 		}},
 		// Args: pair, mentor's name, mentee's name.
-		{Job: jobFitFlag, Run: func(c *flows.Ctx) {
+		{Job: jobFitFlag, Run: func(c *flows.Ctx) error {
 			a := args(c)
 			if len(a) != 3 || c.DeferNotice() {
-				return
+				return nil
 			}
 			c.Say(c.T("pair.fitflag", "Mentor", who(c, fromArg(a[1]), "pair.someone"), "Mentee", who(c, fromArg(a[2]), "pair.someone")))
+			return nil
 		}},
 		{Job: jobDigest, Run: runDigest},
 	}
@@ -146,18 +156,18 @@ func (p *pairing) jobs() []flows.JobHandler {
 
 // runOffer makes the pair on the mentee's side if they are still waiting. Args: pair, mentor, coordinator, mentor's
 // name.
-func runOffer(c *flows.Ctx) {
+func runOffer(c *flows.Ctx) error {
 	a := args(c)
 	if len(a) != 4 {
-		return
+		return nil
 	}
 	m := &c.Profile.Mentoring
 	if m.PairByID(a[0]) >= 0 {
-		return // already made (a redelivery)
+		return nil // already made (a redelivery)
 	}
 	if m.Waiting.IsZero() || len(m.Pairs) > 0 {
 		c.Schedule(flows.Task{ID: "pair.done:" + a[0], Profile: a[2], Job: jobDone, Args: a[0] + " gone " + argName(c.Profile) + " " + a[3]})
-		return
+		return nil
 	}
 	m.Waiting = time.Time{}
 	m.Pairs = append(m.Pairs, flows.Pair{ID: a[0], Mentee: c.Profile.ID, Mentor: a[1], OtherName: fromArg(a[3]), Coordinator: a[2], Since: c.Now})
@@ -166,17 +176,19 @@ func runOffer(c *flows.Ctx) {
 		flows.Task{ID: "pair.done:" + a[0], Profile: a[2], Job: jobDone, Args: a[0] + " ok " + argName(c.Profile) + " " + a[3]},
 	)
 	notice(c, "pair.intro_mentee", fromArg(a[3]))
+	return nil
 }
 
 // runPaired adds the pair on the mentor's side. Args: pair, mentee, coordinator, mentee's name.
-func runPaired(c *flows.Ctx) {
+func runPaired(c *flows.Ctx) error {
 	a := args(c)
 	m := &c.Profile.Mentoring
 	if len(a) != 4 || m.PairByID(a[0]) >= 0 {
-		return
+		return nil
 	}
 	m.Pairs = append(m.Pairs, flows.Pair{ID: a[0], Mentee: a[1], Mentor: c.Profile.ID, OtherName: fromArg(a[3]), Coordinator: a[2], Since: c.Now})
 	notice(c, "pair.intro_mentor", fromArg(a[3]))
+	return nil
 }
 
 // sayNotice renders a pair notice; extra[0] is a Unix time for pauses.
@@ -199,7 +211,7 @@ func sayNotice(c *flows.Ctx, key, name string, extra []string) {
 }
 
 // runFit records whether the pairing fits. Args: pair, "good" or "bad".
-func runFit(c *flows.Ctx) {
+func runFit(c *flows.Ctx) error {
 	a := args(c)
 	m := &c.Profile.Mentoring
 	i := -1
@@ -208,7 +220,7 @@ func runFit(c *flows.Ctx) {
 	}
 	if i < 0 {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	c.ClosePressed()
 	x := &m.Pairs[i]
@@ -226,16 +238,17 @@ func runFit(c *flows.Ctx) {
 				Args: x.ID + " " + argName(c.Profile) + " " + nameArg(x.OtherName)})
 		}
 	}
+	return nil
 }
 
 // runRematch: the mentee asks for a new mentor. The mentor is only told the pairing ended; the earlier mentor is not
 // suggested again. Args: pair.
-func runRematch(c *flows.Ctx) {
+func runRematch(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	i := m.PairByID(c.Event.Args)
 	if i < 0 || m.Pairs[i].Mentee != c.Profile.ID {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	c.ClosePressed()
 	mentor := m.Pairs[i].Mentor
@@ -245,4 +258,5 @@ func runRematch(c *flows.Ctx) {
 	endPair(c, i, "rematch")
 	m.Waiting = c.Now
 	c.Say(c.T("pair.rematch_ok"))
+	return nil
 }

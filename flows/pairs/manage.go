@@ -19,7 +19,7 @@ func (p *pairing) mentoringFlow() *flows.Flow {
 		Name: "mentoring", Version: Version, First: "menu", Commands: []string{"mentoring"},
 		Menu: "menu.mentoring", MenuOrder: 70,
 		Allow: func(pr *flows.Profile) bool { return pr.Has(flows.Mentee) || pr.Has(flows.Mentor) },
-		Start: func(c *flows.Ctx) { c.SetSlot(slotBack, "1") },
+		Start: func(c *flows.Ctx) error { c.SetSlot(slotBack, "1"); return nil },
 		Steps: p.placeSteps(map[string]flows.Step{
 			"menu":        {Ask: p.askMenu, Answer: p.answerMenu},
 			"capacity":    {Ask: askCapacity, Answer: answerCapacity},
@@ -43,7 +43,7 @@ func dateOnly(c *flows.Ctx, t time.Time) string {
 	return c.T("day."+strconv.Itoa(int(l.Weekday()))) + " " + strconv.Itoa(l.Day()) + "/" + strconv.Itoa(int(l.Month()))
 }
 
-func (p *pairing) askMenu(c *flows.Ctx) {
+func (p *pairing) askMenu(c *flows.Ctx) error {
 	pr := c.Profile
 	m := &pr.Mentoring
 	lines := []string{c.T("pair.m_place", "Site", dash(m.Site), "Unit", dash(m.Unit))}
@@ -74,9 +74,10 @@ func (p *pairing) askMenu(c *flows.Ctx) {
 	}
 	rows = append(rows, last)
 	c.Ask(strings.Join(lines, "\n"), rows...)
+	return nil
 }
 
-func (p *pairing) answerMenu(c *flows.Ctx) {
+func (p *pairing) answerMenu(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	m := &c.Profile.Mentoring
 	mentor := c.Profile.Has(flows.Mentor)
@@ -100,42 +101,46 @@ func (p *pairing) answerMenu(c *flows.Ctx) {
 	default:
 		c.Reask(c.T("core.use_buttons"))
 	}
+	return nil
 }
 
-func askCapacity(c *flows.Ctx) {
+func askCapacity(c *flows.Ctx) error {
 	var row []flows.Button
 	for n := 1; n <= 4; n++ {
 		row = append(row, flows.Choice(strconv.Itoa(n), strconv.Itoa(n)))
 	}
 	c.Ask(c.T("pair.capacity_ask"), row)
+	return nil
 }
 
-func answerCapacity(c *flows.Ctx) {
+func answerCapacity(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 4 {
 		c.Reask(c.T("core.use_buttons"))
-		return
+		return nil
 	}
 	c.Profile.Mentoring.Capacity = n
 	c.Say(c.T("settings.saved"))
 	c.Goto("menu")
+	return nil
 }
 
-func askPause(c *flows.Ctx) {
+func askPause(c *flows.Ctx) error {
 	var row []flows.Button
 	for _, d := range pauseDays {
 		row = append(row, flows.Choice(c.N("pair.weeks", d/7), strconv.Itoa(d)))
 	}
 	c.Ask(c.T("pair.pause_ask"), row, flows.Row(flows.Choice(c.T("pair.pause_open"), strconv.Itoa(pauseOpen))))
+	return nil
 }
 
-func answerPause(c *flows.Ctx) {
+func answerPause(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	d, err := strconv.Atoi(v)
 	if err != nil || (d != pauseOpen && d != 7 && d != 14 && d != 28) {
 		c.Reask(c.T("core.use_buttons"))
-		return
+		return nil
 	}
 	m := &c.Profile.Mentoring
 	m.PausedUntil = c.Now.Add(time.Duration(d) * 24 * time.Hour)
@@ -146,6 +151,7 @@ func answerPause(c *flows.Ctx) {
 		c.Say(c.T("pair.paused", "When", dateOnly(c, m.PausedUntil)))
 	}
 	c.Goto("menu")
+	return nil
 }
 
 // pauseTasks tells the mentor's mentees about a pause or its end.
@@ -164,42 +170,45 @@ func pauseTasks(c *flows.Ctx) {
 	}
 }
 
-func askEndWhich(c *flows.Ctx) {
+func askEndWhich(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	if len(m.Pairs) == 1 {
 		c.SetSlot("pair", m.Pairs[0].ID)
 		c.Goto("end_confirm")
-		return
+		return nil
 	}
 	var rows [][]flows.Button
 	for _, x := range m.Pairs {
 		rows = append(rows, flows.Row(flows.Choice(clip(who(c, x.OtherName, "pair.someone"), 24), x.ID)))
 	}
 	c.Ask(c.T("pair.end_which"), rows...)
+	return nil
 }
 
-func answerEndWhich(c *flows.Ctx) {
+func answerEndWhich(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	if c.Profile.Mentoring.PairByID(v) < 0 {
 		c.Reask(c.T("core.use_buttons"))
-		return
+		return nil
 	}
 	c.SetSlot("pair", v)
 	c.Goto("end_confirm")
+	return nil
 }
 
-func askEndConfirm(c *flows.Ctx) {
+func askEndConfirm(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	i := m.PairByID(c.Slot("pair"))
 	if i < 0 {
 		c.Goto("menu")
-		return
+		return nil
 	}
 	c.Ask(c.T("pair.end_confirm", "Name", who(c, m.Pairs[i].OtherName, "pair.someone")), flows.Row(
 		flows.Choice(c.T("pair.end_yes"), "yes"), flows.Choice(c.T("pair.end_no"), "no")))
+	return nil
 }
 
-func answerEndConfirm(c *flows.Ctx) {
+func answerEndConfirm(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	m := &c.Profile.Mentoring
 	i := m.PairByID(c.Slot("pair"))
@@ -214,6 +223,7 @@ func answerEndConfirm(c *flows.Ctx) {
 	default:
 		c.Reask(c.T("core.use_buttons"))
 	}
+	return nil
 }
 
 // endPair ends pair i from this side: the pair and its sessions (with their reminders) go, the other side gets a

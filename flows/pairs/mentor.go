@@ -1,6 +1,7 @@
 package pairs
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ func (p *pairing) mentorFlow() *flows.Flow {
 		Name: "mentor", Version: Version, First: "site", Commands: []string{"mentor"},
 		Menu: "menu.mentor", MenuOrder: 15,
 		Allow: func(pr *flows.Profile) bool { return pr.Has(flows.Mentee) },
-		Start: func(c *flows.Ctx) {
+		Start: func(c *flows.Ctx) error {
 			m := &c.Profile.Mentoring
 			switch {
 			case len(m.Pairs) > 0:
@@ -34,6 +35,7 @@ func (p *pairing) mentorFlow() *flows.Flow {
 			case !m.Waiting.IsZero():
 				c.Goto("waiting")
 			}
+			return nil
 		},
 		Steps: p.placeSteps(map[string]flows.Step{
 			"waiting": {Ask: askWaiting, Answer: answerWaiting},
@@ -54,16 +56,17 @@ func skipRow(c *flows.Ctx) []flows.Button {
 	return flows.Row(flows.Choice(c.T("pair.skip"), "skip"))
 }
 
-func askSite(c *flows.Ctx) {
+func askSite(c *flows.Ctx) error {
 	cur := c.Profile.Mentoring.Site
 	rows := [][]flows.Button{skipRow(c)}
 	if cur != "" {
 		rows = [][]flows.Button{flows.Row(flows.Choice(c.T("pair.keep", "Value", clip(cur, 14)), "keep"), flows.Choice(c.T("pair.skip"), "skip"))}
 	}
 	c.Ask(c.T("pair.site_ask", "Max", maxPlace), rows...)
+	return nil
 }
 
-func answerSite(c *flows.Ctx) {
+func answerSite(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	if v, ok := c.Choice(); ok {
 		if v == "skip" {
@@ -73,23 +76,25 @@ func answerSite(c *flows.Ctx) {
 		s, ok := short(c.Text(), maxPlace)
 		if !ok {
 			c.Reask(c.T("pair.too_long", "Max", maxPlace))
-			return
+			return nil
 		}
 		m.Site = s
 	}
 	c.Goto("unit")
+	return nil
 }
 
-func askUnit(c *flows.Ctx) {
+func askUnit(c *flows.Ctx) error {
 	cur := c.Profile.Mentoring.Unit
 	rows := [][]flows.Button{skipRow(c)}
 	if cur != "" {
 		rows = [][]flows.Button{flows.Row(flows.Choice(c.T("pair.keep", "Value", clip(cur, 14)), "keep"), flows.Choice(c.T("pair.skip"), "skip"))}
 	}
 	c.Ask(c.T("pair.unit_ask", "Max", maxPlace), rows...)
+	return nil
 }
 
-func answerUnit(c *flows.Ctx) {
+func answerUnit(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	if v, ok := c.Choice(); ok {
 		if v == "skip" {
@@ -99,7 +104,7 @@ func answerUnit(c *flows.Ctx) {
 		s, ok := short(c.Text(), maxPlace)
 		if !ok {
 			c.Reask(c.T("pair.too_long", "Max", maxPlace))
-			return
+			return nil
 		}
 		m.Unit = s
 	}
@@ -112,33 +117,37 @@ func answerUnit(c *flows.Ctx) {
 	default:
 		c.Goto("avoid")
 	}
+	return nil
 }
 
-func askOtherUnit(c *flows.Ctx) {
+func askOtherUnit(c *flows.Ctx) error {
 	c.Ask(c.T("pair.other_unit_ask"), flows.Row(
 		flows.Choice(c.T("pair.other_unit_yes"), "yes"), flows.Choice(c.T("pair.other_unit_no"), "no")))
+	return nil
 }
 
-func answerOtherUnit(c *flows.Ctx) {
+func answerOtherUnit(c *flows.Ctx) error {
 	v, ok := c.Choice()
 	if !ok || (v != "yes" && v != "no") {
 		c.Reask(c.T("core.use_buttons"))
-		return
+		return nil
 	}
 	c.Profile.Mentoring.OtherUnit = v == "yes"
 	if c.Slot(slotBack) != "" {
 		c.Say(c.T("settings.saved"))
 		c.Goto("menu")
-		return
+		return nil
 	}
 	c.Goto("avoid")
+	return nil
 }
 
-func askAvoid(c *flows.Ctx) {
+func askAvoid(c *flows.Ctx) error {
 	c.Ask(c.T("pair.avoid_ask", "Max", maxAvoid), flows.Row(flows.Choice(c.T("pair.avoid_none"), "none")))
+	return nil
 }
 
-func (p *pairing) answerAvoid(c *flows.Ctx) {
+func (p *pairing) answerAvoid(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	if _, ok := c.Choice(); ok {
 		m.Avoid = nil
@@ -151,19 +160,22 @@ func (p *pairing) answerAvoid(c *flows.Ctx) {
 		}
 		if len(names) == 0 || len(names) > maxAvoid {
 			c.Reask(c.T("pair.avoid_bad", "Max", maxAvoid))
-			return
+			return nil
 		}
 		m.Avoid = names
 	}
 	if !m.Waiting.IsZero() {
 		c.Say(c.T("pair.listed_again"))
 		c.Done()
-		return
+		return nil
 	}
 	m.Waiting = c.Now
 	// Tell the coordinators someone is waiting (the directory read is the one extra round trip here; without it
 	// the mentee is still listed in /pair).
-	ids, _ := p.dir.WithRole(c.Context(), flows.Coordinator)
+	ids, err := p.dir.WithRole(c.Context(), flows.Coordinator)
+	if err != nil {
+		return fmt.Errorf("list coordinators: %w", err)
+	}
 	for _, id := range ids {
 		if id != c.Profile.ID {
 			c.Schedule(flows.Task{ID: "pair.waiting:" + c.Profile.ID + ":" + id + ":" + strconv.FormatInt(c.Now.Unix(), 10),
@@ -172,16 +184,18 @@ func (p *pairing) answerAvoid(c *flows.Ctx) {
 	}
 	c.Say(c.T("pair.listed"))
 	c.Done()
+	return nil
 }
 
-func askWaiting(c *flows.Ctx) {
+func askWaiting(c *flows.Ctx) error {
 	days := int(c.Now.Sub(c.Profile.Mentoring.Waiting) / (24 * time.Hour))
 	c.Ask(c.N("pair.waiting", days), flows.Row(
 		flows.Choice(c.T("pair.waiting_change"), "change"), flows.Choice(c.T("pair.waiting_stop"), "stop")),
 		flows.Row(flows.Choice(c.T("pair.waiting_keep"), "keep")))
+	return nil
 }
 
-func answerWaiting(c *flows.Ctx) {
+func answerWaiting(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	switch v {
 	case "change":
@@ -196,6 +210,7 @@ func answerWaiting(c *flows.Ctx) {
 	default:
 		c.Reask(c.T("core.use_buttons"))
 	}
+	return nil
 }
 
 // avoided reports whether the mentee asked not to be paired with mentor.

@@ -195,7 +195,7 @@ func (d *Digest) Tasks(tick time.Time) []flows.Task {
 }
 
 // runDigest shows the digest in the coordinator's language.
-func runDigest(c *flows.Ctx) {
+func runDigest(c *flows.Ctx) error {
 	v := map[string]string{}
 	for _, kv := range strings.Fields(c.Event.Args) {
 		k, val, _ := strings.Cut(kv, "=")
@@ -211,4 +211,5 @@ func runDigest(c *flows.Ctx) {
 		text += "\n" + c.T("pair.digest_no_rating", "Min", MinGroup)
 	}
 	c.Say(text)
+	return nil
 }

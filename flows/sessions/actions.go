@@ -18,23 +18,26 @@ const maxLog = 200
 // sessionActions are the buttons under the other side's proposals and under the follow-up after a session.
 func sessionActions() []*flows.Action {
 	return []*flows.Action{
-		{Name: "ses.yes", Run: func(c *flows.Ctx) {
+		{Name: "ses.yes", Run: func(c *flows.Ctx) error {
 			if i := sessionArg(c, flows.SessionAsked); i >= 0 {
 				c.ClosePressed()
 				confirmSession(c, i)
 			}
+			return nil
 		}},
-		{Name: "ses.no", Run: func(c *flows.Ctx) {
+		{Name: "ses.no", Run: func(c *flows.Ctx) error {
 			if i := sessionArg(c, flows.SessionAsked); i >= 0 {
 				c.ClosePressed()
 				declineSession(c, i)
 			}
+			return nil
 		}},
-		{Name: "ses.other", Run: func(c *flows.Ctx) {
+		{Name: "ses.other", Run: func(c *flows.Ctx) error {
 			if i := sessionArg(c, ""); i >= 0 {
 				c.ClosePressed()
 				c.StartFlow("session")
 			}
+			return nil
 		}},
 		{Name: "ses.held", Run: runHeld},
 		{Name: "ses.rate", Run: runRate},
@@ -45,23 +48,25 @@ func sessionActions() []*flows.Action {
 func sessionJobs() []flows.JobHandler {
 	return []flows.JobHandler{
 		{Job: jobProposed, Run: runProposed},
-		{Job: jobConfirmed, Run: func(c *flows.Ctx) {
+		{Job: jobConfirmed, Run: func(c *flows.Ctx) error {
 			m := &c.Profile.Mentoring
 			i := sessionArg(c, flows.SessionProposed)
 			if i < 0 {
-				return
+				return nil
 			}
 			s := &m.Sessions[i]
 			s.Status = flows.SessionConfirmed
 			scheduleReminders(c, s)
 			tell(c, "confirmed", s.ID, itoa(s.At), s.Pair)
+			return nil
 		}},
-		{Job: jobDeclined, Run: func(c *flows.Ctx) { dropped(c, "declined") }},
-		{Job: jobCancelled, Run: func(c *flows.Ctx) { dropped(c, "cancelled") }},
-		{Job: jobTell, Run: func(c *flows.Ctx) {
+		{Job: jobDeclined, Run: func(c *flows.Ctx) error { dropped(c, "declined"); return nil }},
+		{Job: jobCancelled, Run: func(c *flows.Ctx) error { dropped(c, "cancelled"); return nil }},
+		{Job: jobTell, Run: func(c *flows.Ctx) error {
 			if a := args(c); len(a) >= 2 {
 				say(c, a[0], a[2:])
 			}
+			return nil
 		}},
 		{Job: jobRemind, Run: runRemind, Nudge: true},
 		{Job: jobAfter, Run: runAfter, Nudge: true},
@@ -89,19 +94,19 @@ func sessionArg(c *flows.Ctx, status string) int {
 
 // runProposed stores the other side's proposal and asks this side.
 // Args: session id, pair id, start (Unix), id of the session it replaces or "-".
-func runProposed(c *flows.Ctx) {
+func runProposed(c *flows.Ctx) error {
 	a := args(c)
 	if len(a) != 4 {
-		return
+		return nil
 	}
 	m := &c.Profile.Mentoring
 	pi := m.PairByID(a[1])
 	at, ok := unix(a[2])
 	if pi < 0 || !ok || m.SessionByID(a[0]) >= 0 {
-		return // the pair ended meanwhile, or this proposal is already here
+		return nil // the pair ended meanwhile, or this proposal is already here
 	}
 	if c.DeferNotice() {
-		return
+		return nil
 	}
 	p := m.Pairs[pi]
 	moved := false
@@ -120,6 +125,7 @@ func runProposed(c *flows.Ctx) {
 	c.Say(c.T(key, "Name", partner(c, p.OtherName), "When", When(c, at)),
 		flows.Row(flows.ActionButton(c.T("ses.yes"), "ses.yes", a[0]), flows.ActionButton(c.T("ses.no"), "ses.no", a[0])),
 		flows.Row(flows.ActionButton(c.T("ses.other_time"), "ses.other", a[0])))
+	return nil
 }
 
 // dropped removes a session the other side declined or cancelled, with its reminders, and tells this side.
@@ -170,38 +176,39 @@ func remindersOf(c *flows.Ctx, pair string, at interface{ Unix() int64 }) []int 
 }
 
 // runRemind is a reminder the user asked for: it comes even in quiet hours. Args: session id, minutes, start.
-func runRemind(c *flows.Ctx) {
+func runRemind(c *flows.Ctx) error {
 	a := args(c)
 	if len(a) != 3 {
-		return
+		return nil
 	}
 	i := c.Profile.Mentoring.SessionByID(a[0])
 	if i < 0 {
-		return
+		return nil
 	}
 	s := c.Profile.Mentoring.Sessions[i]
 	mins, _ := strconv.Atoi(a[1])
 	// A reminder for a session that moved meanwhile is stale (its cancellation may have raced the delivery).
 	if s.Status != flows.SessionConfirmed || itoa(s.At) != a[2] {
-		return
+		return nil
 	}
 	c.Say(c.T("ses.remind", "Name", partner(c, s.WithName), "In", Before(c, mins), "When", When(c, s.At)))
+	return nil
 }
 
 // runAfter asks whether the session took place. Args: session id, start.
-func runAfter(c *flows.Ctx) {
+func runAfter(c *flows.Ctx) error {
 	a := args(c)
 	if len(a) != 2 {
-		return
+		return nil
 	}
 	m := &c.Profile.Mentoring
 	i := m.SessionByID(a[0])
 	if i < 0 {
-		return
+		return nil
 	}
 	s := &m.Sessions[i]
 	if (s.Status != flows.SessionConfirmed && s.Status != flows.SessionFollowUp) || itoa(s.At) != a[1] {
-		return
+		return nil
 	}
 	// A confirmed session whose time has come counts as contact for the inactivity sweep, answered or not.
 	if pi := m.PairByID(s.Pair); pi >= 0 && m.Pairs[pi].LastSession.Before(s.At) {
@@ -209,18 +216,19 @@ func runAfter(c *flows.Ctx) {
 	}
 	s.Status = flows.SessionFollowUp
 	if c.DeferNudge() {
-		return
+		return nil
 	}
 	c.Say(c.T("ses.held_ask", "Name", partner(c, s.WithName), "When", When(c, s.At)),
 		flows.Row(flows.ActionButton(c.T("ses.held_yes"), "ses.held", s.ID, "y"), flows.ActionButton(c.T("ses.held_no"), "ses.held", s.ID, "n")))
+	return nil
 }
 
 // runHeld logs whether the session took place and asks for a rating.
-func runHeld(c *flows.Ctx) {
+func runHeld(c *flows.Ctx) error {
 	i := sessionArg(c, flows.SessionFollowUp)
 	a := args(c)
 	if i < 0 || len(a) != 2 || (a[1] != "y" && a[1] != "n") {
-		return
+		return nil
 	}
 	c.ClosePressed()
 	m := &c.Profile.Mentoring
@@ -234,32 +242,34 @@ func runHeld(c *flows.Ctx) {
 	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
 	if a[1] == "n" {
 		c.Say(c.T("ses.not_held_ok"), flows.Row(flows.ActionButton(c.T("ses.propose_btn"), "session")))
-		return
+		return nil
 	}
 	row := make([]flows.Button, 5)
 	for n := 1; n <= 5; n++ {
 		row[n-1] = flows.ActionButton(strconv.Itoa(n), "ses.rate", s.ID, strconv.Itoa(n))
 	}
 	c.Say(c.T("ses.rate_ask"), row)
+	return nil
 }
 
 // runRate keeps the rating and offers to add a note.
-func runRate(c *flows.Ctx) {
+func runRate(c *flows.Ctx) error {
 	a := args(c)
 	m := &c.Profile.Mentoring
 	if len(a) != 2 {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	li := slices.IndexFunc(m.Log, func(l flows.SessionLog) bool { return l.ID == a[0] })
 	n, err := strconv.Atoi(a[1])
 	if li < 0 || err != nil || n < 1 || n > 5 || !m.Log[li].Held || m.Log[li].Rating != 0 {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	c.ClosePressed()
 	m.Log[li].Rating = n
 	c.StartFlow("sesnote")
+	return nil
 }
 
 // noteFlow asks for an optional note to the session log, then whether the pairing fits after a pair's first
@@ -267,28 +277,30 @@ func runRate(c *flows.Ctx) {
 func noteFlow() *flows.Flow {
 	return &flows.Flow{
 		Name: "sesnote", Version: Version, First: "note",
-		Start: func(c *flows.Ctx) {
+		Start: func(c *flows.Ctx) error {
 			if a := args(c); len(a) > 0 {
 				c.SetSlot("log", a[0])
 			}
+			return nil
 		},
 		Steps: map[string]flows.Step{
 			"note": {
-				Ask: func(c *flows.Ctx) {
+				Ask: func(c *flows.Ctx) error {
 					c.Ask(c.T("ses.note_ask"), flows.Row(flows.Choice(c.T("ses.note_skip"), "skip")))
+					return nil
 				},
-				Answer: func(c *flows.Ctx) {
+				Answer: func(c *flows.Ctx) error {
 					m := &c.Profile.Mentoring
 					li := slices.IndexFunc(m.Log, func(l flows.SessionLog) bool { return l.ID == c.Slot("log") })
 					if li < 0 {
 						c.Done()
-						return
+						return nil
 					}
 					if _, ok := c.Choice(); !ok {
 						t := c.Text()
 						if utf8.RuneCountInString(t) > MaxNote {
 							c.Reask(c.T("ses.note_long", "Max", MaxNote))
-							return
+							return nil
 						}
 						m.Log[li].Note = t
 						c.Say(c.T("ses.note_kept"))
@@ -297,6 +309,7 @@ func noteFlow() *flows.Flow {
 					}
 					askFit(c, m.Log[li].Pair)
 					c.Done()
+					return nil
 				},
 			},
 		},
@@ -329,7 +342,7 @@ const (
 
 // purgeJob drops old session log entries, follow-ups nobody answered and past group sessions (MENTORBOT_RETENTION_JOBS).
 func purgeJob() flows.JobHandler {
-	return flows.JobHandler{Job: JobPurge, Run: func(c *flows.Ctx) {
+	return flows.JobHandler{Job: JobPurge, Run: func(c *flows.Ctx) error {
 		m := &c.Profile.Mentoring
 		m.Log = slices.DeleteFunc(m.Log, func(l flows.SessionLog) bool { return c.Now.Sub(l.At) > LogRetention })
 		for i := len(m.Sessions) - 1; i >= 0; i-- {
@@ -339,5 +352,6 @@ func purgeJob() flows.JobHandler {
 		}
 		m.Groups = slices.DeleteFunc(m.Groups, func(g flows.GroupInvite) bool { return c.Now.Sub(g.At) > openRetention })
 		m.Hosted = slices.DeleteFunc(m.Hosted, func(g flows.GroupSession) bool { return c.Now.Sub(g.At) > openRetention })
+		return nil
 	}}
 }

@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,7 +54,7 @@ func groupFlow(dir flows.Directory) *flows.Flow {
 
 type group struct{ dir flows.Directory }
 
-func (g *group) askList(c *flows.Ctx) {
+func (g *group) askList(c *flows.Ctx) error {
 	var rows [][]flows.Button
 	for _, h := range c.Profile.Mentoring.Hosted {
 		if h.At.After(c.Now) {
@@ -66,9 +67,10 @@ func (g *group) askList(c *flows.Ctx) {
 		text = c.T("grp.list")
 	}
 	c.Ask(text, rows...)
+	return nil
 }
 
-func (g *group) answerList(c *flows.Ctx) {
+func (g *group) answerList(c *flows.Ctx) error {
 	v, ok := c.Choice()
 	switch {
 	case ok && v == "new":
@@ -79,22 +81,24 @@ func (g *group) answerList(c *flows.Ctx) {
 	default:
 		c.Reask(c.T("core.use_buttons"))
 	}
+	return nil
 }
 
-func (g *group) askHosted(c *flows.Ctx) {
+func (g *group) askHosted(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	i := m.HostedByID(c.Slot("group"))
 	if i < 0 {
 		c.Goto("list")
-		return
+		return nil
 	}
 	h := m.Hosted[i]
 	c.Ask(c.T("grp.hosted", "Topic", topicText(c, h.Topic), "When", When(c, h.At), "Going", len(h.Going),
 		"NotGoing", len(h.NotGoing), "Open", len(h.Members)-len(h.Going)-len(h.NotGoing)),
 		flows.Row(flows.Choice(c.T("grp.cancel"), "cancel"), flows.Choice(c.T("grp.back"), "back")))
+	return nil
 }
 
-func (g *group) answerHosted(c *flows.Ctx) {
+func (g *group) answerHosted(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	m := &c.Profile.Mentoring
 	i := m.HostedByID(c.Slot("group"))
@@ -110,34 +114,38 @@ func (g *group) answerHosted(c *flows.Ctx) {
 	default:
 		c.Reask(c.T("core.use_buttons"))
 	}
+	return nil
 }
 
-func (g *group) askCohort(c *flows.Ctx) {
+func (g *group) askCohort(c *flows.Ctx) error {
 	c.Ask(c.T("grp.cohort"), flows.Row(
 		flows.Choice(c.T("grp.cohort_mentors"), "mentors"), flows.Choice(c.T("grp.cohort_mentees"), "mentees"),
 		flows.Choice(c.T("grp.cohort_all"), "all")))
+	return nil
 }
 
-func (g *group) answerCohort(c *flows.Ctx) {
+func (g *group) answerCohort(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	if v != "mentors" && v != "mentees" && v != "all" {
 		c.Reask(c.T("core.use_buttons"))
-		return
+		return nil
 	}
 	c.SetSlot("cohort", v)
 	c.Goto("topic")
+	return nil
 }
 
-func (g *group) askTopic(c *flows.Ctx) {
+func (g *group) askTopic(c *flows.Ctx) error {
 	var rows [][]flows.Button
 	for _, t := range topics {
 		rows = append(rows, flows.Row(flows.Choice(c.T("grp.topic."+t), "@"+t)))
 	}
 	rows = append(rows, flows.Row(flows.Choice(c.T("grp.topic_other"), "other")))
 	c.Ask(c.T("grp.topic"), rows...)
+	return nil
 }
 
-func (g *group) answerTopic(c *flows.Ctx) {
+func (g *group) answerTopic(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	switch {
 	case v == "other":
@@ -148,47 +156,51 @@ func (g *group) answerTopic(c *flows.Ctx) {
 	default:
 		c.Reask(c.T("core.use_buttons"))
 	}
+	return nil
 }
 
-func (g *group) askTopicText(c *flows.Ctx) { c.Ask(c.T("grp.topic_type", "Max", maxTopic)) }
+func (g *group) askTopicText(c *flows.Ctx) error {
+	c.Ask(c.T("grp.topic_type", "Max", maxTopic))
+	return nil
+}
 
-func (g *group) answerTopicText(c *flows.Ctx) {
+func (g *group) answerTopicText(c *flows.Ctx) error {
 	t := strings.Join(strings.Fields(c.Text()), " ")
 	if t == "" || strings.HasPrefix(t, "@") || utf8.RuneCountInString(t) > maxTopic {
 		c.Reask(c.T("grp.topic_type", "Max", maxTopic))
-		return
+		return nil
 	}
 	c.SetSlot("topic", t)
 	c.Goto("day")
+	return nil
 }
 
-func (g *group) askConfirm(c *flows.Ctx) {
+func (g *group) askConfirm(c *flows.Ctx) error {
 	at, _ := unix(c.Slot(slotAt))
 	c.Ask(c.T("grp.confirm", "Topic", topicText(c, c.Slot("topic")), "When", When(c, at), "Cohort", c.T("grp.cohort_"+c.Slot("cohort"))),
 		flows.Row(flows.Choice(c.T("grp.send"), "send"), flows.Choice(c.T("ses.change"), "change")))
+	return nil
 }
 
-func (g *group) answerConfirm(c *flows.Ctx) {
+func (g *group) answerConfirm(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	switch v {
 	case "change":
 		c.Goto("day")
-		return
+		return nil
 	case "send":
 	default:
 		c.Reask(c.T("core.use_buttons"))
-		return
+		return nil
 	}
 	at, ok := unix(c.Slot(slotAt))
 	if !ok || !at.After(c.Now) {
 		c.Goto("day")
-		return
+		return nil
 	}
 	members, err := g.members(c, c.Slot("cohort"))
 	if err != nil {
-		c.Say(c.T("core.unavailable"))
-		c.Done()
-		return
+		return fmt.Errorf("list cohort: %w", err)
 	}
 	topic := c.Slot("topic")
 	gid := flows.ShortID(c.Profile.ID, "group", c.Event.ID, itoa(at), itoa(c.Now))
@@ -199,6 +211,7 @@ func (g *group) answerConfirm(c *flows.Ctx) {
 	}
 	c.Say(c.N("grp.sent", len(members), "When", When(c, at)))
 	c.Done()
+	return nil
 }
 
 // members lists the cohort, without the coordinator who hosts.
@@ -282,21 +295,22 @@ func groupActions() []*flows.Action {
 func groupJobs() []flows.JobHandler {
 	return []flows.JobHandler{
 		// Args: group id, start (Unix), host, topic.
-		{Job: jobGroupInvite, Run: func(c *flows.Ctx) {
+		{Job: jobGroupInvite, Run: func(c *flows.Ctx) error {
 			a := strings.SplitN(c.Event.Args, " ", 4)
 			if len(a) != 4 || c.Profile.Mentoring.GroupByID(a[0]) >= 0 {
-				return
+				return nil
 			}
 			at, ok := unix(a[1])
 			if !ok || !at.After(c.Now) || c.DeferNotice() {
-				return
+				return nil
 			}
 			c.Profile.Mentoring.Groups = append(c.Profile.Mentoring.Groups, flows.GroupInvite{ID: a[0], Host: a[2], At: at, Topic: a[3]})
 			c.Say(c.T("grp.invite", "Topic", topicText(c, a[3]), "When", When(c, at)),
 				flows.Row(flows.ActionButton(c.T("grp.going"), "grp.rsvp", a[0], "y"), flows.ActionButton(c.T("grp.not_going"), "grp.rsvp", a[0], "n")))
+			return nil
 		}},
 		// Args: group id, member, "y" or "n".
-		{Job: jobGroupCount, Run: func(c *flows.Ctx) {
+		{Job: jobGroupCount, Run: func(c *flows.Ctx) error {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			i := -1
@@ -304,7 +318,7 @@ func groupJobs() []flows.JobHandler {
 				i = m.HostedByID(a[0])
 			}
 			if i < 0 || !slices.Contains(m.Hosted[i].Members, a[1]) {
-				return
+				return nil
 			}
 			h := &m.Hosted[i]
 			drop := func(l []string) []string { return slices.DeleteFunc(l, func(x string) bool { return x == a[1] }) }
@@ -314,12 +328,13 @@ func groupJobs() []flows.JobHandler {
 			} else {
 				h.NotGoing = append(h.NotGoing, a[1])
 			}
+			return nil
 		}},
-		{Job: jobGroupCancel, Run: func(c *flows.Ctx) {
+		{Job: jobGroupCancel, Run: func(c *flows.Ctx) error {
 			m := &c.Profile.Mentoring
 			i := m.GroupByID(c.Event.Args)
 			if i < 0 {
-				return
+				return nil
 			}
 			g := m.Groups[i]
 			unscheduleGroupReminders(c, &g)
@@ -327,27 +342,29 @@ func groupJobs() []flows.JobHandler {
 			if g.At.After(c.Now) {
 				tell(c, "grpcancel", g.ID, itoa(g.At), "-")
 			}
+			return nil
 		}},
 		// Args: group id, minutes, start. A reminder the member asked for: it comes even in quiet hours.
-		{Job: jobGroupRemind, Run: func(c *flows.Ctx) {
+		{Job: jobGroupRemind, Run: func(c *flows.Ctx) error {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			if len(a) != 3 {
-				return
+				return nil
 			}
 			i := m.GroupByID(a[0])
 			if i < 0 || m.Groups[i].Going != "yes" || itoa(m.Groups[i].At) != a[2] {
-				return
+				return nil
 			}
 			mins, _ := strconv.Atoi(a[1])
 			g := m.Groups[i]
 			c.Say(c.T("grp.remind", "Topic", topicText(c, g.Topic), "In", Before(c, mins), "When", When(c, g.At)))
+			return nil
 		}, Nudge: true},
 	}
 }
 
 // runRSVP records going / not going, moves the member's reminders and tells the host's count.
-func runRSVP(c *flows.Ctx) {
+func runRSVP(c *flows.Ctx) error {
 	a := args(c)
 	m := &c.Profile.Mentoring
 	i := -1
@@ -356,7 +373,7 @@ func runRSVP(c *flows.Ctx) {
 	}
 	if i < 0 || !m.Groups[i].At.After(c.Now) {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	c.ClosePressed()
 	g := &m.Groups[i]
@@ -372,4 +389,5 @@ func runRSVP(c *flows.Ctx) {
 	}
 	c.Schedule(flows.Task{ID: "grp.count:" + g.ID + ":" + c.Profile.ID + ":" + a[1] + ":" + itoa(c.Now), Profile: g.Host, Job: jobGroupCount,
 		Args: g.ID + " " + c.Profile.ID + " " + a[1]})
+	return nil
 }

@@ -31,12 +31,12 @@ func sessionFlow() *flows.Flow {
 	}
 }
 
-func startSession(c *flows.Ctx) {
+func startSession(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	if !hasPair(c.Profile) {
 		c.Say(c.T("ses.no_pair"))
 		c.Done()
-		return
+		return nil
 	}
 	// "Another time" under a proposal: start at the day, replacing that session.
 	if a := args(c); len(a) == 1 {
@@ -44,31 +44,34 @@ func startSession(c *flows.Ctx) {
 			c.SetSlot(slotPair, m.Sessions[i].Pair)
 			c.SetSlot(slotReplace, m.Sessions[i].ID)
 			c.Goto("day")
-			return
+			return nil
 		}
 	}
 	if len(m.Pairs) == 1 {
 		c.SetSlot(slotPair, m.Pairs[0].ID)
 		c.Goto("open")
 	}
+	return nil
 }
 
-func askWho(c *flows.Ctx) {
+func askWho(c *flows.Ctx) error {
 	var rows [][]flows.Button
 	for _, p := range c.Profile.Mentoring.Pairs {
 		rows = append(rows, flows.Row(flows.Choice(clip(partner(c, p.OtherName), 24), p.ID)))
 	}
 	c.Ask(c.T("ses.who"), rows...)
+	return nil
 }
 
-func answerWho(c *flows.Ctx) {
+func answerWho(c *flows.Ctx) error {
 	v, ok := c.Choice()
 	if !ok || c.Profile.Mentoring.PairByID(v) < 0 {
 		c.Reask(c.T("core.use_buttons"))
-		return
+		return nil
 	}
 	c.SetSlot(slotPair, v)
 	c.Goto("open")
+	return nil
 }
 
 // pairOf returns the pair named by the flow's slot; nil if it ended meanwhile.
@@ -90,18 +93,18 @@ func openSession(m *flows.MentoringData, pair string, now time.Time) int {
 	return -1
 }
 
-func askOpen(c *flows.Ctx) {
+func askOpen(c *flows.Ctx) error {
 	p := pairOf(c)
 	if p == nil {
 		c.Say(c.T("core.stale"))
 		c.Done()
-		return
+		return nil
 	}
 	m := &c.Profile.Mentoring
 	i := openSession(m, p.ID, c.Now)
 	if i < 0 {
 		c.Goto("day")
-		return
+		return nil
 	}
 	s := m.Sessions[i]
 	c.SetSlot(slotReplace, s.ID)
@@ -120,16 +123,17 @@ func askOpen(c *flows.Ctx) {
 			flows.Row(flows.Choice(c.T("ses.yes"), "yes"), flows.Choice(c.T("ses.no"), "no")),
 			flows.Row(flows.Choice(c.T("ses.other_time"), "move")))
 	}
+	return nil
 }
 
-func answerOpen(c *flows.Ctx) {
+func answerOpen(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	m := &c.Profile.Mentoring
 	i := m.SessionByID(c.Slot(slotReplace))
 	if i < 0 {
 		c.Say(c.T("core.stale"))
 		c.Done()
-		return
+		return nil
 	}
 	switch v {
 	case "move":
@@ -153,12 +157,13 @@ func answerOpen(c *flows.Ctx) {
 	default:
 		c.Reask(c.T("core.use_buttons"))
 	}
+	return nil
 }
 
 // Days offered as buttons.
 const dayButtons = 14
 
-func askDay(c *flows.Ctx) {
+func askDay(c *flows.Ctx) error {
 	loc := c.Profile.Location()
 	today := c.Now.In(loc)
 	var rows [][]flows.Button
@@ -184,9 +189,10 @@ func askDay(c *flows.Ctx) {
 	}
 	if c.State.Flow == groupFlowName {
 		c.Ask(c.T("grp.day_ask"), rows...)
-		return
+		return nil
 	}
 	c.Ask(c.T("ses.day_ask", "Name", partner(c, pairName(c))), rows...)
+	return nil
 }
 
 func pairName(c *flows.Ctx) string {
@@ -196,16 +202,16 @@ func pairName(c *flows.Ctx) string {
 	return ""
 }
 
-func answerDay(c *flows.Ctx) {
+func answerDay(c *flows.Ctx) error {
 	loc := c.Profile.Location()
 	if v, ok := c.Choice(); ok {
 		if _, err := time.ParseInLocation("20060102", v, loc); err != nil {
 			c.Reask(c.T("core.use_buttons"))
-			return
+			return nil
 		}
 		c.SetSlot(slotDay, v)
 		c.Goto("time")
-		return
+		return nil
 	}
 	t, status := ParseWhen(c.Text(), c.Now, loc)
 	if status == whenUnreadable {
@@ -217,14 +223,15 @@ func answerDay(c *flows.Ctx) {
 			}
 			c.SetSlot(slotDay, day.Format("20060102"))
 			c.Goto("time")
-			return
+			return nil
 		}
 	}
 	if !whenFits(c, t, status) {
-		return
+		return nil
 	}
 	c.SetSlot(slotAt, itoa(t))
 	c.Goto("confirm")
+	return nil
 }
 
 // whenFits re-asks with the reason when a typed time cannot be used.
@@ -245,12 +252,12 @@ func whenFits(c *flows.Ctx, t time.Time, status int) bool {
 // Times offered as buttons.
 var timeButtons = []string{"08:00", "10:00", "12:00", "14:00", "16:00", "18:00", "20:00"}
 
-func askTime(c *flows.Ctx) {
+func askTime(c *flows.Ctx) error {
 	loc := c.Profile.Location()
 	day, err := time.ParseInLocation("20060102", c.Slot(slotDay), loc)
 	if err != nil {
 		c.Goto("day")
-		return
+		return nil
 	}
 	var rows [][]flows.Button
 	var row []flows.Button
@@ -269,14 +276,15 @@ func askTime(c *flows.Ctx) {
 	}
 	label := c.T("day."+strconv.Itoa(int(day.Weekday()))) + " " + strconv.Itoa(day.Day()) + "/" + strconv.Itoa(int(day.Month()))
 	c.Ask(c.T("ses.time_ask", "Day", label), rows...)
+	return nil
 }
 
-func answerTime(c *flows.Ctx) {
+func answerTime(c *flows.Ctx) error {
 	loc := c.Profile.Location()
 	day, err := time.ParseInLocation("20060102", c.Slot(slotDay), loc)
 	if err != nil {
 		c.Goto("day")
-		return
+		return nil
 	}
 	text, _ := c.Choice()
 	if text == "" {
@@ -296,19 +304,21 @@ func answerTime(c *flows.Ctx) {
 		t, status = ParseWhen(text, c.Now, loc) // a full "tomorrow 15:30" works here too
 	}
 	if !whenFits(c, t, status) {
-		return
+		return nil
 	}
 	c.SetSlot(slotAt, itoa(t))
 	c.Goto("confirm")
+	return nil
 }
 
-func askConfirm(c *flows.Ctx) {
+func askConfirm(c *flows.Ctx) error {
 	at, _ := unix(c.Slot(slotAt))
 	c.Ask(c.T("ses.confirm_ask", "Name", partner(c, pairName(c)), "When", When(c, at)),
 		flows.Row(flows.Choice(c.T("ses.send"), "send"), flows.Choice(c.T("ses.change"), "change")))
+	return nil
 }
 
-func answerConfirm(c *flows.Ctx) {
+func answerConfirm(c *flows.Ctx) error {
 	v, _ := c.Choice()
 	switch v {
 	case "send":
@@ -318,6 +328,7 @@ func answerConfirm(c *flows.Ctx) {
 	default:
 		c.Reask(c.T("core.use_buttons"))
 	}
+	return nil
 }
 
 // propose records the proposal and sends it to the other side, replacing the pair's open session if any.

@@ -1,0 +1,62 @@
+package checkin_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/checkin"
+	"github.com/m4pris/mentorbot/flows/flowtest"
+)
+
+// TestEscalationRetriedWhenStoreFails: an escalation that cannot read its alert (Redis down) fails, so the queue
+// delivers it again, instead of "succeeding" with nobody asked; delivered again once Redis is back, it asks the next
+// coordinator.
+func TestEscalationRetriedWhenStoreFails(t *testing.T) {
+	e := newEnv(t, "c1", "c2")
+	first, second := coordsInOrder("c1", "c2")[0], coordsInOrder("c1", "c2")[1]
+	e.join("anna", flows.Mentee, false, false)
+	e.Send("anna", flows.Event{Payload: flows.ActionPayload("reach", "coordinator", checkin.KindAsked)})
+	mustContain(t, "first coordinator", e.Inbox(first), "would like to talk")
+
+	e.Clock.Advance(checkin.DefaultEscalate + time.Minute)
+	due := e.Queue.TakeDue(e.Clock.Now())
+	if len(due) != 1 || due[0].Job != checkin.JobEscalate {
+		t.Fatalf("due %v, want the escalation", due)
+	}
+	e.down.Store(true)
+	if err := e.Engine.RunTask(context.Background(), due[0]); err == nil || !strings.Contains(err.Error(), "get alert") {
+		t.Fatalf("escalation with the store down: err %v, want the store's error", err)
+	}
+	if got := e.Inbox(second); len(got) > 0 {
+		t.Fatalf("the second coordinator was asked although the escalation failed:\n%s", flowtest.Text(got))
+	}
+	e.down.Store(false)
+	if err := e.Engine.RunTask(context.Background(), due[0]); err != nil {
+		t.Fatalf("redelivered escalation: %v", err)
+	}
+	e.RunDue()
+	mustContain(t, "second coordinator", e.Inbox(second), "would like to talk")
+}
+
+// TestRaiseFailsWhenStoreFails: asking for a coordinator while the alert cannot be stored tells the person to try
+// again and keeps nothing (no alert id in the profile, no task), so the redelivered update raises it once.
+func TestRaiseFailsWhenStoreFails(t *testing.T) {
+	e := newEnv(t, "c1")
+	e.join("anna", flows.Mentee, false, false)
+	e.down.Store(true)
+	press := flows.Event{ID: "tap1", Payload: flows.ActionPayload("reach", "coordinator", checkin.KindAsked)}
+	r, err := e.TrySend("anna", press)
+	if err == nil {
+		t.Fatal("the request succeeded with the store down")
+	}
+	mustContain(t, "reply", r, "try again")
+	if n := len(e.profile("anna").Checkins.Alerts); n != 0 || len(e.Queue.Pending()) != 0 {
+		t.Fatalf("kept %d alert ids and %d tasks of a failed update", n, len(e.Queue.Pending()))
+	}
+	e.down.Store(false)
+	mustContain(t, "redelivered", e.Send("anna", press), "I've asked a coordinator")
+	mustContain(t, "coordinator", e.Inbox("c1"), "would like to talk")
+}
