@@ -36,7 +36,9 @@ func (c *Ctx) deferTo(next time.Time) bool {
 		return false
 	}
 	id := strings.TrimPrefix(c.Event.ID, "task:")
-	c.Schedule(Task{ID: id + "@" + strconv.FormatInt(next.Unix(), 10), Profile: c.Profile.ID, Job: c.Event.Job, Args: c.Event.Args, At: next})
+	t := c.Event.task
+	t.ID, t.Profile, t.At = id+"@"+strconv.FormatInt(next.Unix(), 10), c.Profile.ID, next
+	c.Schedule(t)
 	return true
 }
 

@@ -116,3 +116,43 @@ func TestJobErrorIsRetried(t *testing.T) {
 		t.Fatalf("sent %q after the retry", got)
 	}
 }
+
+// TestUnreadableTaskIsDropped: a task whose arguments this build cannot read (queued by an older build, or not
+// ours) is dropped: RunTask succeeds so the queue does not retry it forever, nothing is sent, and it is not marked
+// handled, so a task planned again under the same id with readable arguments still runs.
+func TestUnreadableTaskIsDropped(t *testing.T) {
+	store := flowtest.NewMemStore()
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	onboarded(t, store, "u")
+	sender := &recordSender{}
+	e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), Queue: &flowtest.Queue{}})
+	e.SetSender(flows.Console, sender)
+	type args struct{ Pair string }
+	e.Add(flows.Feature{Name: "t", Jobs: []flows.JobHandler{{Job: "t.read", Run: func(c *flows.Ctx) error {
+		var a args
+		if err := c.Args(&a); err != nil {
+			return err
+		}
+		c.Say("pair " + a.Pair)
+		return nil
+	}}}})
+	pid := flows.ProfileID(flowtest.Identity("u"))
+	for name, task := range map[string]flows.Task{
+		"an older build's positional arguments": {ID: "x1", Profile: pid, Job: "t.read", Args: []byte(`"p1 3"`)},
+		"another version":                       {ID: "x1", Profile: pid, Job: "t.read", V: 2, Args: []byte(`{"Pair":"p1"}`)},
+		"not JSON":                              {ID: "x1", Profile: pid, Job: "t.read", V: 1, Args: []byte(`{`)},
+	} {
+		if err := e.RunTask(context.Background(), task); err != nil {
+			t.Errorf("%s: RunTask %v, want the task dropped", name, err)
+		}
+	}
+	if len(sender.sent) != 0 {
+		t.Fatalf("an unreadable task sent %q", flowtest.Text(sender.sent))
+	}
+	if err := e.RunTask(context.Background(), flows.NewTask("x1", pid, "t.read", args{Pair: "p1"})); err != nil {
+		t.Fatal(err)
+	}
+	if got := flowtest.Text(sender.sent); got != "pair p1\n" {
+		t.Fatalf("the task planned again sent %q", got)
+	}
+}

@@ -126,6 +126,11 @@ const (
 	jobUnreachable Job = "core.unreachable"
 )
 
+// unreachableArgs are jobUnreachable's: the platform that said the user blocked the bot.
+type unreachableArgs struct {
+	Platform Platform `json:"platform"`
+}
+
 // builtin is the engine's own feature: resuming an interrupted question, and the jobs above.
 func builtin() Feature {
 	return Feature{
@@ -144,9 +149,12 @@ func builtin() Feature {
 		Jobs: []JobHandler{
 			{Job: JobDeadline, Run: func(*Ctx) error { return nil }},
 			{Job: jobUnreachable, Run: func(c *Ctx) error {
-				p := Platform(c.Event.Args)
-				if !slices.Contains(c.Profile.Unreachable, p) {
-					c.Profile.Unreachable = append(c.Profile.Unreachable, p)
+				var a unreachableArgs
+				if err := c.Args(&a); err != nil {
+					return err
+				}
+				if !slices.Contains(c.Profile.Unreachable, a.Platform) {
+					c.Profile.Unreachable = append(c.Profile.Unreachable, a.Platform)
 				}
 				return nil
 			}},

@@ -118,8 +118,10 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 		}
 	} else if err := e.run(c); err != nil {
 		// Nothing the flow did is kept: no save, no tasks. The person hears "try again".
-		if errors.Is(err, errDropped) {
-			// A bug or a job nobody handles: delivering it again would fail again.
+		if errors.Is(err, errDropped) || errors.Is(err, ErrBadTask) {
+			// A bug, a job nobody handles or a task we cannot read: delivering it again would fail again. Not
+			// marked handled either, so a task planned again under the same id (with arguments this build
+			// reads) still runs.
 			e.log.Error("update dropped", "user", e.UserRef(pid), "flow", flow, "step", step, "job", ev.Job, "err", err)
 			return e.sorry(ev, "core.internal"), nil
 		}

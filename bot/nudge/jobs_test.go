@@ -96,7 +96,7 @@ func TestDigestJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	tasks := q.Pending()
-	if len(tasks) != 1 || tasks[0].Profile != "u6" || !strings.Contains(tasks[0].Args, "mentees=6") {
+	if len(tasks) != 1 || tasks[0].Profile != "u6" || !strings.Contains(string(tasks[0].Args), `"mentees":6`) {
 		t.Fatalf("tasks %v", tasks)
 	}
 	if want := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC); !tasks[0].At.Equal(want) {

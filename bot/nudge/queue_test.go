@@ -122,7 +122,7 @@ func TestTwoReplicasDeliverOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		for k := range perUser {
-			tasks = append(tasks, flows.Task{ID: fmt.Sprintf("n:%s:%d", p.ID, k), Profile: p.ID, Job: "test.nudge", Args: strconv.Itoa(k)})
+			tasks = append(tasks, flows.NewTask(fmt.Sprintf("n:%s:%d", p.ID, k), p.ID, "test.nudge", strconv.Itoa(k)))
 		}
 	}
 	rec := &recorder{sent: map[string]int{}}

@@ -52,7 +52,7 @@ func coordinators(t *testing.T, e *env, ids ...string) []string {
 func alertTasks(pids []string, alertID string) []flows.Task {
 	var ts []flows.Task
 	for _, pid := range pids {
-		ts = append(ts, flows.Task{ID: "alert:" + alertID + ":" + pid, Profile: pid, Job: "alert.fake", Args: alertID})
+		ts = append(ts, flows.NewTask("alert:"+alertID+":"+pid, pid, "alert.fake", alertID))
 	}
 	return ts
 }

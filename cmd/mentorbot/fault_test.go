@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,8 +67,8 @@ func TestRedisDownDuringWebhookTraffic(t *testing.T) {
 	if err := s.Store.Save(ctx, p.ID, flows.Snapshot{Profile: p}, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	reminder := flows.Task{ID: flows.ReminderTaskID(session.ID, p.ID, 30), Profile: p.ID, Job: "ses.remind",
-		Args: session.ID + " 30 " + strconv.FormatInt(session.At.Unix(), 10), At: due}
+	reminder := flows.NewTask(flows.ReminderTaskID(session.ID, p.ID, 30), p.ID, "ses.remind",
+		map[string]any{"session": session.ID, "minutes": 30, "at": session.At.Unix()}).Due(due)
 	if err := s.Engine.Enqueue(ctx, reminder); err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ const (
 // listed job has no handler (checkJobs).
 var (
 	defaultRetentionJobs  = []flows.Job{checkin.JobPurge, sessions.JobPurge}
-	defaultEscalationJobs = []flows.Job{}
+	defaultEscalationJobs = []flows.Job{checkin.JobSweep}
 )
 
 // nudgeFromEnv reads the scheduling variables into c.

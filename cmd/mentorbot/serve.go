@@ -65,6 +65,11 @@ func runServe(ctx context.Context, _ []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	defer m.Close()
+	// A periodic job that no feature handles would fail at every tick (and an unhandled escalation job would mean
+	// the safety net silently never runs): refuse to start, naming it.
+	if err := checkJobs(m.Engine, cfg); err != nil {
+		return err
+	}
 	// Start-up reads and checks every text, lesson and instrument: megabytes of garbage that GOGC=400 would keep
 	// for a long time. Collect it and give the memory back before serving.
 	debug.FreeOSMemory()

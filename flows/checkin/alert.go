@@ -36,6 +36,7 @@ func (m *Module) alertJobs() []flows.JobHandler {
 		{Job: JobRaise, Run: m.deliverAlert},
 		{Job: JobAcked, Run: m.acked},
 		{Job: JobEscalate, Run: m.escalate},
+		{Job: JobSweep, Run: m.sweep},
 		{Job: JobMentor, Run: m.deliverMentor},
 	}
 }
@@ -148,12 +149,54 @@ func (m *Module) ask(c *flows.Ctx, a *Alert, level int) error {
 			at = afterQuiet(cp, c.Now)
 		}
 	}
-	lv := strconv.Itoa(level)
+	a.Due = at.Add(m.d.Escalate)
 	c.Schedule(
-		flows.Task{ID: "alert:" + a.ID + ":" + lv, Profile: coord, Job: JobRaise, Args: a.ID, At: at},
-		flows.Task{ID: "alert:" + a.ID + ":esc" + lv, Profile: a.Subject, Job: JobEscalate, Args: a.ID + " " + lv, At: at.Add(m.d.Escalate)},
+		flows.NewTask("alert:"+a.ID+":"+strconv.Itoa(level), coord, JobRaise, alertArgs{Alert: a.ID}).Due(at),
+		escalation(a.ID, a.Subject, level, a.Due),
 	)
 	return nil
+}
+
+// sweep is the safety net for escalations the queue lost (a crash between the save and the enqueue, Redis losing
+// its last second of writes). cmd/mentorbot sends it to every coordinator every 15 minutes; it schedules the
+// escalation of every open alert that is overdue again. The task's id is the one ask gave it, so an escalation
+// still waiting in the queue is not doubled, and one that ran has moved the alert on already.
+func (m *Module) sweep(c *flows.Ctx) error {
+	ctx := c.Context()
+	ids, err := m.d.Store.DueAlerts(ctx, c.Now)
+	if err != nil {
+		return fmt.Errorf("due alerts: %w", err)
+	}
+	for _, id := range ids {
+		a, err := m.d.Store.GetAlert(ctx, id)
+		if err != nil {
+			return fmt.Errorf("get alert: %w", err)
+		}
+		if a == nil {
+			// Expired: only its place in the index is left.
+			if err := m.d.Store.DeleteAlert(ctx, id); err != nil {
+				return fmt.Errorf("drop expired alert: %w", err)
+			}
+			continue
+		}
+		if !a.Unanswered {
+			c.Schedule(escalation(a.ID, a.Subject, a.Level, c.Now))
+		}
+	}
+	return nil
+}
+
+// alertArgs are the arguments of the alert jobs: the alert, and for JobEscalate the level whose coordinator was
+// asked (an escalation for a level the alert has moved past does nothing).
+type alertArgs struct {
+	Alert string `json:"alert"`
+	Level int    `json:"level,omitempty"`
+}
+
+// escalation is the task that moves alert id on from level at due, addressed to the person who asked. Its id is
+// fixed by alert and level, so the sweep can schedule it again without doubling it.
+func escalation(id, subject string, level int, due time.Time) flows.Task {
+	return flows.NewTask("alert:"+id+":esc"+strconv.Itoa(level), subject, JobEscalate, alertArgs{Alert: id, Level: level}).Due(due)
 }
 
 // afterQuiet is the first moment at or after t outside p's quiet hours. Unlike NextAllowed it ignores days off and
@@ -174,7 +217,11 @@ func afterQuiet(p *flows.Profile, t time.Time) time.Time {
 // deliverAlert runs in a coordinator's turn: the alert names the person and says support may help. Nothing else
 // about them is in it. An alert someone already took, or that was erased, is not shown.
 func (m *Module) deliverAlert(c *flows.Ctx) error {
-	id := c.Event.Args
+	var args alertArgs
+	if err := c.Args(&args); err != nil {
+		return err
+	}
+	id := args.Alert
 	a, err := m.d.Store.GetAlert(c.Context(), id)
 	if err != nil {
 		return fmt.Errorf("get alert: %w", err)
@@ -247,7 +294,7 @@ func (m *Module) ack(c *flows.Ctx) error {
 		stale = append(stale, "alert:"+id+":esc"+strconv.Itoa(i))
 	}
 	c.Unschedule(stale...)
-	c.Schedule(flows.Task{ID: "alert:" + id + ":acked", Profile: a.Subject, Job: JobAcked, Args: id})
+	c.Schedule(flows.NewTask("alert:"+id+":acked", a.Subject, JobAcked, alertArgs{Alert: id}))
 	if before == me {
 		c.Say(c.T("alert.yours_already"))
 		return nil
@@ -263,8 +310,11 @@ func (m *Module) ack(c *flows.Ctx) error {
 
 // acked runs in the person's turn: someone took the alert and will reach out.
 func (m *Module) acked(c *flows.Ctx) error {
-	id := c.Event.Args
-	holder, err := m.d.Store.AlertHolder(c.Context(), id)
+	var args alertArgs
+	if err := c.Args(&args); err != nil {
+		return err
+	}
+	holder, err := m.d.Store.AlertHolder(c.Context(), args.Alert)
 	if err != nil {
 		return fmt.Errorf("alert holder: %w", err)
 	}
@@ -286,25 +336,33 @@ func (m *Module) acked(c *flows.Ctx) error {
 // escalate runs in the person's turn when a coordinator did not take the alert in time: the next coordinator is
 // asked, and when there is nobody left the person is told what to do instead.
 func (m *Module) escalate(c *flows.Ctx) error {
-	idStr, lvStr, _ := strings.Cut(c.Event.Args, " ")
-	level, err := strconv.Atoi(lvStr)
-	if err != nil {
-		return nil
+	var args alertArgs
+	if err := c.Args(&args); err != nil {
+		return err
 	}
+	idStr, level := args.Alert, args.Level
 	ctx := c.Context()
 	a, err := m.d.Store.GetAlert(ctx, idStr)
 	if err != nil {
 		return fmt.Errorf("get alert: %w", err)
 	}
-	if a == nil || a.Level != level || a.Unanswered {
-		return nil // erased, or this level was moved on already (a redelivery, or the sweep)
+	if a == nil {
+		return nil // erased
+	}
+	next := level + 1
+	// An earlier delivery of this very task moved the alert on, then failed before its tasks and reply were kept
+	// (the alert is written before the engine saves): that delivery is done again. Nothing doubles, the task ids
+	// are fixed. Any other level means the alert has moved past this task already.
+	retry := (a.Level == next && !a.Unanswered) || (a.Level == level && a.Unanswered)
+	if !retry && (a.Level != level || a.Unanswered) {
+		return nil
 	}
 	if h, err := m.d.Store.AlertHolder(ctx, idStr); err != nil {
 		return fmt.Errorf("alert holder: %w", err)
 	} else if h != "" {
 		return nil
 	}
-	if next := level + 1; next < len(a.Coords) {
+	if next < len(a.Coords) {
 		a.Level = next
 		if err := m.ask(c, a, next); err != nil {
 			return err
@@ -352,18 +410,26 @@ func (m *Module) tellMentor(c *flows.Ctx, kind string, rows [][]flows.Button) er
 			at = afterQuiet(mp, c.Now)
 		}
 	}
-	c.Schedule(flows.Task{
-		ID:      "mentor:" + c.Profile.ID + ":" + c.Now.UTC().Format("2006-01-02") + ":" + kind,
-		Profile: pid, Job: JobMentor, Args: c.Profile.ID + " " + kind, At: at,
-	})
+	id := "mentor:" + c.Profile.ID + ":" + c.Now.UTC().Format("2006-01-02") + ":" + kind
+	c.Schedule(flows.NewTask(id, pid, JobMentor, mentorArgs{Mentee: c.Profile.ID, Kind: kind}).Due(at))
 	c.Say(c.T("reach.mentor_sent", "Name", name), rows...)
 	return nil
 }
 
+// mentorArgs are JobMentor's: the mentee who asked, and the kind of request (KindAsked, KindCrisis).
+type mentorArgs struct {
+	Mentee string `json:"mentee"`
+	Kind   string `json:"kind"`
+}
+
 // deliverMentor runs in the mentor's turn.
 func (m *Module) deliverMentor(c *flows.Ctx) error {
-	subject, kind, _ := strings.Cut(c.Event.Args, " ")
-	sp, err := m.d.Directory.Profile(c.Context(), subject)
+	var args mentorArgs
+	if err := c.Args(&args); err != nil {
+		return err
+	}
+	kind := args.Kind
+	sp, err := m.d.Directory.Profile(c.Context(), args.Mentee)
 	if err != nil {
 		return fmt.Errorf("get mentee: %w", err)
 	}

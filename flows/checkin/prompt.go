@@ -64,7 +64,7 @@ func (m *Module) Plan(p *flows.Profile, now time.Time) []flows.Task {
 	var out []flows.Task
 	if p.Checkins.Sealed != "" {
 		first := time.Date(now.Year(), now.Month(), 1, 3, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
-		out = append(out, flows.Task{ID: "checkin.purge:" + p.ID + ":" + first.Format("2006-01"), Profile: p.ID, Job: JobPurge, At: first})
+		out = append(out, flows.NewTask("checkin.purge:"+p.ID+":"+first.Format("2006-01"), p.ID, JobPurge, nil).Due(first))
 	}
 	if !p.Onboarded || !p.Member() || p.Checkins.Paused {
 		return out
@@ -72,14 +72,20 @@ func (m *Module) Plan(p *flows.Profile, now time.Time) []flows.Task {
 	slot := nextSlot(p, now)
 	for range 5 {
 		if in := m.due(p, slot); in != nil {
-			return append(out, flows.Task{
-				ID: promptID(p.ID, slot), Profile: p.ID, Job: JobPrompt,
-				Args: in.ID + " " + slot.Format("2006-01-02"), At: p.NextAllowed(slot),
-			})
+			args := promptArgs{Inst: in.ID, Date: slot.Format("2006-01-02")}
+			return append(out, flows.NewTask(promptID(p.ID, slot), p.ID, JobPrompt, args).Due(p.NextAllowed(slot)))
 		}
 		slot = nextSlot(p, slot)
 	}
 	return out
+}
+
+// promptArgs are JobPrompt's: the instrument, the date of the slot it was planned for (in the person's zone),
+// and whether it is the one repeat the person asked for with "later".
+type promptArgs struct {
+	Inst  string `json:"inst"`
+	Date  string `json:"date"`
+	Later bool   `json:"later,omitempty"`
 }
 
 // promptActions are the menu entry and the buttons under a check-in prompt.
@@ -112,21 +118,20 @@ func (m *Module) promptJobs() []flows.JobHandler {
 // prompt offers a planned check-in. Its buttons are global, so a conversation in progress is left as it is: the
 // person finishes it first, or starts the check-in when they like.
 func (m *Module) prompt(c *flows.Ctx) error {
-	f := strings.Fields(c.Event.Args)
-	if len(f) < 2 {
-		return nil
+	var a promptArgs
+	if err := c.Args(&a); err != nil {
+		return err
 	}
 	p := c.Profile
-	in := m.lookup(p, f[0])
+	in := m.lookup(p, a.Inst)
 	if in == nil || p.Checkins.Paused || !p.Member() {
 		return nil
 	}
-	later := len(f) > 2 && f[2] == "later"
 	// A prompt planned before the person moved their slot, or for a check-in they have since done, is dropped.
-	if !later && !m.stillDue(p, in, f[1], c.Now) {
+	if !a.Later && !m.stillDue(p, in, a.Date, c.Now) {
 		return nil
 	}
-	if d, err := time.ParseInLocation("2006-01-02", f[1], p.Location()); later && (err != nil || p.Checkins.Done[in.ID].After(d)) {
+	if d, err := time.ParseInLocation("2006-01-02", a.Date, p.Location()); a.Later && (err != nil || p.Checkins.Done[in.ID].After(d)) {
 		return nil
 	}
 	// Quiet hours or a day off set since the prompt was planned hold it back until they end.
@@ -134,8 +139,8 @@ func (m *Module) prompt(c *flows.Ctx) error {
 		return nil
 	}
 	row := flows.Row(flows.ActionButton(c.T("checkin.btn_start"), "checkin.go", in.ID))
-	if !later {
-		row = append(row, flows.ActionButton(c.T("checkin.btn_later"), "checkin.later", in.ID, f[1]))
+	if !a.Later {
+		row = append(row, flows.ActionButton(c.T("checkin.btn_later"), "checkin.later", in.ID, a.Date))
 	}
 	row = append(row, flows.ActionButton(c.T("checkin.btn_skip_this"), "checkin.skip"))
 	text := c.T("checkin.prompt", "Name", in.Name.In(c.Lang()))
@@ -167,10 +172,8 @@ func (m *Module) later(c *flows.Ctx) error {
 		return nil
 	}
 	c.ClosePressed()
-	c.Schedule(flows.Task{
-		ID: "checkin:" + c.Profile.ID + ":" + f[1] + ":later", Profile: c.Profile.ID, Job: JobPrompt,
-		Args: f[0] + " " + f[1] + " later", At: c.Profile.NextAllowed(c.Now.Add(3 * time.Hour)),
-	})
+	args := promptArgs{Inst: f[0], Date: f[1], Later: true}
+	c.Schedule(flows.NewTask("checkin:"+c.Profile.ID+":"+f[1]+":later", c.Profile.ID, JobPrompt, args).Due(c.Profile.NextAllowed(c.Now.Add(3 * time.Hour))))
 	c.Say(c.T("checkin.later_ok"))
 	return nil
 }

@@ -62,9 +62,8 @@ func (l *Lessons) Plan(p *flows.Profile, now time.Time) []flows.Task {
 		return nil
 	}
 	day := slot.Format("2006-01-02")
-	return []flows.Task{{
-		ID: string(NudgeJob) + ":" + p.ID + ":" + day, Profile: p.ID, Job: NudgeJob, Args: day, At: p.NextAllowed(slot),
-	}}
+	// No arguments: the nudge looks at the person's progress when it is delivered.
+	return []flows.Task{flows.NewTask(string(NudgeJob)+":"+p.ID+":"+day, p.ID, NudgeJob, nil).Due(p.NextAllowed(slot))}
 }
 
 // nudge offers the next lesson (or the one in progress) with global buttons, leaving any conversation as it is.

@@ -27,10 +27,13 @@ func (l *Lessons) schedulePractice(c *flows.Ctx, lesson string) {
 		i = len(d.Practice) - 1
 	}
 	d.Practice[i].Asks++
-	c.Schedule(flows.Task{
-		ID: practiceTaskID(c.Profile.ID, lesson, d.Practice[i].Asks), Profile: c.Profile.ID, Job: PracticeJob,
-		Args: lesson, At: c.Profile.NextAllowed(c.Now.Add(l.practiceAfter)),
-	})
+	c.Schedule(flows.NewTask(practiceTaskID(c.Profile.ID, lesson, d.Practice[i].Asks), c.Profile.ID, PracticeJob,
+		practiceArgs{Lesson: lesson}).Due(c.Profile.NextAllowed(c.Now.Add(l.practiceAfter))))
+}
+
+// practiceArgs are PracticeJob's: the lesson whose practice is asked about.
+type practiceArgs struct {
+	Lesson string `json:"lesson"`
 }
 
 func pending(p *flows.Profile, lesson string) int {
@@ -44,7 +47,11 @@ func dropPending(p *flows.Profile, lesson string) {
 // practicePrompt is the report-back task: it asks with global buttons, so whatever conversation the person is in
 // stays as it is.
 func (l *Lessons) practicePrompt(c *flows.Ctx) error {
-	lesson := l.lib.Lesson(c.Event.Args)
+	var a practiceArgs
+	if err := c.Args(&a); err != nil {
+		return err
+	}
+	lesson := l.lib.Lesson(a.Lesson)
 	if lesson == nil || pending(c.Profile, lesson.ID) < 0 {
 		return nil // answered already, or the lesson is gone
 	}

@@ -263,8 +263,8 @@ func (p *pairing) answerConfirm(c *flows.Ctx) error {
 	// The mentee's turn decides: if they are still waiting it makes the pair and tells the mentor and this
 	// coordinator; otherwise this coordinator hears it did not happen.
 	pid := flows.ShortID(mentee.ID, mentor.ID, strconv.FormatInt(c.Now.Unix(), 10))
-	c.Schedule(flows.Task{ID: "pair.offer:" + pid, Profile: mentee.ID, Job: jobOffer,
-		Args: pid + " " + mentor.ID + " " + c.Profile.ID + " " + argName(mentor)})
+	offer := pairArgs{Pair: pid, Mentor: mentor.ID, Coordinator: c.Profile.ID, MentorName: mentor.Name}
+	c.Schedule(flows.NewTask("pair.offer:"+pid, mentee.ID, jobOffer, offer))
 	c.Say(c.T("pair.sent", "Mentee", who(c, mentee.Name, "pair.someone"), "Mentor", who(c, mentor.Name, "pair.someone")))
 	c.Done()
 	return nil

@@ -157,16 +157,16 @@ func answerPause(c *flows.Ctx) error {
 // pauseTasks tells the mentor's mentees about a pause or its end.
 func pauseTasks(c *flows.Ctx) {
 	m := &c.Profile.Mentoring
-	until := "0"
+	var until int64
 	if m.PausedUntil.After(c.Now) {
-		until = strconv.FormatInt(m.PausedUntil.Unix(), 10)
+		until = m.PausedUntil.Unix()
 	}
 	for _, x := range m.Pairs {
 		if x.Mentor != c.Profile.ID {
 			continue
 		}
-		c.Schedule(flows.Task{ID: "pair.paused:" + x.ID + ":" + until + ":" + strconv.FormatInt(c.Now.Unix(), 10),
-			Profile: x.Mentee, Job: jobPaused, Args: x.ID + " " + until})
+		id := "pair.paused:" + x.ID + ":" + strconv.FormatInt(until, 10) + ":" + strconv.FormatInt(c.Now.Unix(), 10)
+		c.Schedule(flows.NewTask(id, x.Mentee, jobPaused, pairArgs{Pair: x.ID, Until: until}))
 	}
 }
 
@@ -235,22 +235,14 @@ func endPair(c *flows.Ctx, i int, kind string) {
 	dropPairSessions(c, x.ID)
 	m.Pairs = append(m.Pairs[:i:i], m.Pairs[i+1:]...)
 	now := strconv.FormatInt(c.Now.Unix(), 10)
-	c.Schedule(flows.Task{ID: "pair.ended:" + x.ID + ":" + other, Profile: other, Job: jobEnded, Args: x.ID})
+	c.Schedule(flows.NewTask("pair.ended:"+x.ID+":"+other, other, jobEnded, pairArgs{Pair: x.ID}))
 	if x.Coordinator != "" {
-		menteeName, mentorName := argName(c.Profile), nameArg(x.OtherName)
+		note := pairArgs{Pair: x.ID, Outcome: kind, MenteeName: c.Profile.Name, MentorName: x.OtherName}
 		if x.Mentor == c.Profile.ID {
-			menteeName, mentorName = mentorName, menteeName
+			note.MenteeName, note.MentorName = note.MentorName, note.MenteeName
 		}
-		c.Schedule(flows.Task{ID: "pair.note:" + x.ID + ":" + kind + ":" + now, Profile: x.Coordinator, Job: jobEndedNote,
-			Args: x.ID + " " + kind + " " + menteeName + " " + mentorName})
+		c.Schedule(flows.NewTask("pair.note:"+x.ID+":"+kind+":"+now, x.Coordinator, jobEndedNote, note))
 	}
-}
-
-func nameArg(s string) string {
-	if s == "" || strings.ContainsAny(s, " \t") {
-		return "-"
-	}
-	return s
 }
 
 // dropPairSessions removes the pair's sessions and cancels their reminders.

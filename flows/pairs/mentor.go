@@ -178,8 +178,8 @@ func (p *pairing) answerAvoid(c *flows.Ctx) error {
 	}
 	for _, id := range ids {
 		if id != c.Profile.ID {
-			c.Schedule(flows.Task{ID: "pair.waiting:" + c.Profile.ID + ":" + id + ":" + strconv.FormatInt(c.Now.Unix(), 10),
-				Profile: id, Job: jobWaiting, Args: argName(c.Profile)})
+			tid := "pair.waiting:" + c.Profile.ID + ":" + id + ":" + strconv.FormatInt(c.Now.Unix(), 10)
+			c.Schedule(flows.NewTask(tid, id, jobWaiting, pairArgs{MenteeName: c.Profile.Name}))
 		}
 	}
 	c.Say(c.T("pair.listed"))

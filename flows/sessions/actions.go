@@ -47,42 +47,51 @@ func sessionActions() []*flows.Action {
 // sessionJobs bring the other side's proposals and answers, reminders and the follow-up after a session.
 func sessionJobs() []flows.JobHandler {
 	return []flows.JobHandler{
-		{Job: jobProposed, Run: runProposed},
-		{Job: jobConfirmed, Run: func(c *flows.Ctx) error {
+		{Job: jobProposed, Run: withSession(runProposed)},
+		// Session: the other side confirmed this side's proposal.
+		{Job: jobConfirmed, Run: withSession(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
-			i := sessionArg(c, flows.SessionProposed)
+			i := findSession(c, a.Session, flows.SessionProposed)
 			if i < 0 {
 				return nil
 			}
 			s := &m.Sessions[i]
 			s.Status = flows.SessionConfirmed
 			scheduleReminders(c, s)
-			tell(c, "confirmed", s.ID, itoa(s.At), s.Pair)
+			tell(c, tellArgs{Key: "confirmed", Session: s.ID, At: s.At.Unix(), Pair: s.Pair})
 			return nil
-		}},
-		{Job: jobDeclined, Run: func(c *flows.Ctx) error { dropped(c, "declined"); return nil }},
-		{Job: jobCancelled, Run: func(c *flows.Ctx) error { dropped(c, "cancelled"); return nil }},
+		})},
+		// Session: declined or cancelled by the other side.
+		{Job: jobDeclined, Run: withSession(func(c *flows.Ctx, a sessionArgs) error { dropped(c, a.Session, "declined"); return nil })},
+		{Job: jobCancelled, Run: withSession(func(c *flows.Ctx, a sessionArgs) error { dropped(c, a.Session, "cancelled"); return nil })},
 		{Job: jobTell, Run: func(c *flows.Ctx) error {
-			if a := args(c); len(a) >= 2 {
-				say(c, a[0], a[2:])
+			var a tellArgs
+			if err := c.Args(&a); err != nil {
+				return err
 			}
+			say(c, a)
 			return nil
 		}},
-		{Job: jobRemind, Run: runRemind, Nudge: true},
-		{Job: jobAfter, Run: runAfter, Nudge: true},
+		{Job: jobRemind, Run: withSession(runRemind), Nudge: true},
+		{Job: jobAfter, Run: withSession(runAfter), Nudge: true},
 		purgeJob(),
 	}
 }
 
-// sessionArg finds the session named by the first argument, in status (any status when ""). A button for a session
-// that is gone or has moved on is stale: the user is told so and nothing changes.
+// sessionArg finds the session named by the pressed button's first argument, in status (any status when "").
 func sessionArg(c *flows.Ctx, status string) int {
-	a := args(c)
-	m := &c.Profile.Mentoring
-	i := -1
-	if len(a) > 0 {
-		i = m.SessionByID(a[0])
+	id := ""
+	if a := args(c); len(a) > 0 {
+		id = a[0]
 	}
+	return findSession(c, id, status)
+}
+
+// findSession finds session id in status (any status when ""). A button for a session that is gone or has moved
+// on is stale: the user is told so and nothing changes; a job for one does nothing.
+func findSession(c *flows.Ctx, id, status string) int {
+	m := &c.Profile.Mentoring
+	i := m.SessionByID(id)
 	if i < 0 || (status != "" && m.Sessions[i].Status != status) {
 		if !c.Event.Internal() {
 			c.Say(c.T("core.stale"))
@@ -92,17 +101,13 @@ func sessionArg(c *flows.Ctx, status string) int {
 	return i
 }
 
-// runProposed stores the other side's proposal and asks this side.
-// Args: session id, pair id, start (Unix), id of the session it replaces or "-".
-func runProposed(c *flows.Ctx) error {
-	a := args(c)
-	if len(a) != 4 {
-		return nil
-	}
+// runProposed stores the other side's proposal and asks this side: Session, Pair, At, and Replaces (the session
+// it replaces, if any).
+func runProposed(c *flows.Ctx, a sessionArgs) error {
 	m := &c.Profile.Mentoring
-	pi := m.PairByID(a[1])
-	at, ok := unix(a[2])
-	if pi < 0 || !ok || m.SessionByID(a[0]) >= 0 {
+	pi := m.PairByID(a.Pair)
+	at := time.Unix(a.At, 0).UTC()
+	if pi < 0 || m.SessionByID(a.Session) >= 0 {
 		return nil // the pair ended meanwhile, or this proposal is already here
 	}
 	if c.DeferNotice() {
@@ -110,53 +115,47 @@ func runProposed(c *flows.Ctx) error {
 	}
 	p := m.Pairs[pi]
 	moved := false
-	if j := m.SessionByID(a[3]); j >= 0 {
+	if j := m.SessionByID(a.Replaces); a.Replaces != "" && j >= 0 {
 		moved = m.Sessions[j].Status == flows.SessionConfirmed
 		c.Unschedule(m.DropSession(j, c.Profile.ID)...)
 	}
 	if j := openSession(m, p.ID, c.Now); j >= 0 {
 		c.Unschedule(m.DropSession(j, c.Profile.ID)...)
 	}
-	m.Sessions = append(m.Sessions, flows.Session{ID: a[0], Pair: p.ID, With: p.Other(c.Profile.ID), WithName: p.OtherName, At: at, Status: flows.SessionAsked})
+	m.Sessions = append(m.Sessions, flows.Session{ID: a.Session, Pair: p.ID, With: p.Other(c.Profile.ID), WithName: p.OtherName, At: at, Status: flows.SessionAsked})
 	key := "ses.proposal"
 	if moved {
 		key = "ses.proposal_moved"
 	}
 	c.Say(c.T(key, "Name", partner(c, p.OtherName), "When", When(c, at)),
-		flows.Row(flows.ActionButton(c.T("ses.yes"), "ses.yes", a[0]), flows.ActionButton(c.T("ses.no"), "ses.no", a[0])),
-		flows.Row(flows.ActionButton(c.T("ses.other_time"), "ses.other", a[0])))
+		flows.Row(flows.ActionButton(c.T("ses.yes"), "ses.yes", a.Session), flows.ActionButton(c.T("ses.no"), "ses.no", a.Session)),
+		flows.Row(flows.ActionButton(c.T("ses.other_time"), "ses.other", a.Session)))
 	return nil
 }
 
 // dropped removes a session the other side declined or cancelled, with its reminders, and tells this side.
-func dropped(c *flows.Ctx, key string) {
-	i := sessionArg(c, "")
+func dropped(c *flows.Ctx, id, key string) {
+	i := findSession(c, id, "")
 	if i < 0 {
 		return
 	}
 	m := &c.Profile.Mentoring
 	s := m.Sessions[i]
 	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
-	tell(c, key, s.ID, itoa(s.At), s.Pair)
+	tell(c, tellArgs{Key: key, Session: s.ID, At: s.At.Unix(), Pair: s.Pair})
 }
 
-// say renders a session notice. extra: start (Unix), pair id.
-func say(c *flows.Ctx, key string, extra []string) {
-	if len(extra) < 2 {
-		return
-	}
-	at, ok := unix(extra[0])
-	if !ok {
-		return
-	}
+// say renders a session notice.
+func say(c *flows.Ctx, a tellArgs) {
+	at := time.Unix(a.At, 0).UTC()
 	name := ""
-	if i := c.Profile.Mentoring.PairByID(extra[1]); i >= 0 {
+	if i := c.Profile.Mentoring.PairByID(a.Pair); i >= 0 {
 		name = c.Profile.Mentoring.Pairs[i].OtherName
 	}
 	name, when := partner(c, name), When(c, at)
-	switch key {
+	switch a.Key {
 	case "confirmed":
-		c.Say(c.T("ses.confirmed_by", "Name", name, "When", when, "Reminders", reminderNote(c, remindersOf(c, extra[1], at))))
+		c.Say(c.T("ses.confirmed_by", "Name", name, "When", when, "Reminders", reminderNote(c, remindersOf(c, a.Pair, at))))
 	case "declined":
 		c.Say(c.T("ses.declined_by", "Name", name, "When", when), flows.Row(flows.ActionButton(c.T("ses.propose_btn"), "session")))
 	case "cancelled":
@@ -175,39 +174,30 @@ func remindersOf(c *flows.Ctx, pair string, at interface{ Unix() int64 }) []int 
 	return nil
 }
 
-// runRemind is a reminder the user asked for: it comes even in quiet hours. Args: session id, minutes, start.
-func runRemind(c *flows.Ctx) error {
-	a := args(c)
-	if len(a) != 3 {
-		return nil
-	}
-	i := c.Profile.Mentoring.SessionByID(a[0])
+// runRemind is a reminder the user asked for: it comes even in quiet hours. Session, Minutes, At.
+func runRemind(c *flows.Ctx, a sessionArgs) error {
+	i := c.Profile.Mentoring.SessionByID(a.Session)
 	if i < 0 {
 		return nil
 	}
 	s := c.Profile.Mentoring.Sessions[i]
-	mins, _ := strconv.Atoi(a[1])
 	// A reminder for a session that moved meanwhile is stale (its cancellation may have raced the delivery).
-	if s.Status != flows.SessionConfirmed || itoa(s.At) != a[2] {
+	if s.Status != flows.SessionConfirmed || s.At.Unix() != a.At {
 		return nil
 	}
-	c.Say(c.T("ses.remind", "Name", partner(c, s.WithName), "In", Before(c, mins), "When", When(c, s.At)))
+	c.Say(c.T("ses.remind", "Name", partner(c, s.WithName), "In", Before(c, a.Minutes), "When", When(c, s.At)))
 	return nil
 }
 
-// runAfter asks whether the session took place. Args: session id, start.
-func runAfter(c *flows.Ctx) error {
-	a := args(c)
-	if len(a) != 2 {
-		return nil
-	}
+// runAfter asks whether the session took place. Session, At.
+func runAfter(c *flows.Ctx, a sessionArgs) error {
 	m := &c.Profile.Mentoring
-	i := m.SessionByID(a[0])
+	i := m.SessionByID(a.Session)
 	if i < 0 {
 		return nil
 	}
 	s := &m.Sessions[i]
-	if (s.Status != flows.SessionConfirmed && s.Status != flows.SessionFollowUp) || itoa(s.At) != a[1] {
+	if (s.Status != flows.SessionConfirmed && s.Status != flows.SessionFollowUp) || s.At.Unix() != a.At {
 		return nil
 	}
 	// A confirmed session whose time has come counts as contact for the inactivity sweep, answered or not.

@@ -206,8 +206,8 @@ func (g *group) answerConfirm(c *flows.Ctx) error {
 	gid := flows.ShortID(c.Profile.ID, "group", c.Event.ID, itoa(at), itoa(c.Now))
 	c.Profile.Mentoring.Hosted = append(c.Profile.Mentoring.Hosted, flows.GroupSession{ID: gid, At: at, Topic: topic, Cohort: c.Slot("cohort"), Members: members})
 	for _, pid := range members {
-		c.Schedule(flows.Task{ID: "grp.invite:" + gid + ":" + pid, Profile: pid, Job: jobGroupInvite,
-			Args: gid + " " + itoa(at) + " " + c.Profile.ID + " " + topic})
+		invite := sessionArgs{Group: gid, At: at.Unix(), Host: c.Profile.ID, Topic: topic}
+		c.Schedule(flows.NewTask("grp.invite:"+gid+":"+pid, pid, jobGroupInvite, invite))
 	}
 	c.Say(c.N("grp.sent", len(members), "When", When(c, at)))
 	c.Done()
@@ -248,8 +248,8 @@ func shortWhen(c *flows.Ctx, t time.Time) string {
 }
 
 func groupReminder(p *flows.Profile, g flows.GroupInvite, m int) flows.Task {
-	return flows.Task{ID: flows.ReminderTaskID(g.ID, p.ID, m), Profile: p.ID, Job: jobGroupRemind,
-		Args: g.ID + " " + strconv.Itoa(m) + " " + itoa(g.At), At: RemindAt(g.At, m, p.Location())}
+	a := sessionArgs{Group: g.ID, Minutes: m, At: g.At.Unix()}
+	return flows.NewTask(flows.ReminderTaskID(g.ID, p.ID, m), p.ID, jobGroupRemind, a).Due(RemindAt(g.At, m, p.Location()))
 }
 
 func scheduleGroupReminders(c *flows.Ctx, g *flows.GroupInvite) {
@@ -272,7 +272,7 @@ func unscheduleGroupReminders(c *flows.Ctx, g *flows.GroupInvite) {
 // cancelGroup tells every member of a hosted group session that it is cancelled (their reminders go too).
 func cancelGroup(c *flows.Ctx, h flows.GroupSession) {
 	for _, pid := range h.Members {
-		c.Schedule(flows.Task{ID: "grp.cancel:" + h.ID + ":" + pid, Profile: pid, Job: jobGroupCancel, Args: h.ID})
+		c.Schedule(flows.NewTask("grp.cancel:"+h.ID+":"+pid, pid, jobGroupCancel, sessionArgs{Group: h.ID}))
 	}
 }
 
@@ -294,45 +294,38 @@ func groupActions() []*flows.Action {
 // groupJobs bring invitations, counts, cancellations and reminders of group sessions.
 func groupJobs() []flows.JobHandler {
 	return []flows.JobHandler{
-		// Args: group id, start (Unix), host, topic.
-		{Job: jobGroupInvite, Run: func(c *flows.Ctx) error {
-			a := strings.SplitN(c.Event.Args, " ", 4)
-			if len(a) != 4 || c.Profile.Mentoring.GroupByID(a[0]) >= 0 {
+		// To a member: Group, At, Host, Topic.
+		{Job: jobGroupInvite, Run: withSession(func(c *flows.Ctx, a sessionArgs) error {
+			at := time.Unix(a.At, 0).UTC()
+			if c.Profile.Mentoring.GroupByID(a.Group) >= 0 || !at.After(c.Now) || c.DeferNotice() {
 				return nil
 			}
-			at, ok := unix(a[1])
-			if !ok || !at.After(c.Now) || c.DeferNotice() {
-				return nil
-			}
-			c.Profile.Mentoring.Groups = append(c.Profile.Mentoring.Groups, flows.GroupInvite{ID: a[0], Host: a[2], At: at, Topic: a[3]})
-			c.Say(c.T("grp.invite", "Topic", topicText(c, a[3]), "When", When(c, at)),
-				flows.Row(flows.ActionButton(c.T("grp.going"), "grp.rsvp", a[0], "y"), flows.ActionButton(c.T("grp.not_going"), "grp.rsvp", a[0], "n")))
+			c.Profile.Mentoring.Groups = append(c.Profile.Mentoring.Groups, flows.GroupInvite{ID: a.Group, Host: a.Host, At: at, Topic: a.Topic})
+			c.Say(c.T("grp.invite", "Topic", topicText(c, a.Topic), "When", When(c, at)),
+				flows.Row(flows.ActionButton(c.T("grp.going"), "grp.rsvp", a.Group, "y"), flows.ActionButton(c.T("grp.not_going"), "grp.rsvp", a.Group, "n")))
 			return nil
-		}},
-		// Args: group id, member, "y" or "n".
-		{Job: jobGroupCount, Run: func(c *flows.Ctx) error {
-			a := args(c)
+		})},
+		// To the host: Member answered Going (or not) for Group.
+		{Job: jobGroupCount, Run: withSession(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
-			i := -1
-			if len(a) == 3 {
-				i = m.HostedByID(a[0])
-			}
-			if i < 0 || !slices.Contains(m.Hosted[i].Members, a[1]) {
+			i := m.HostedByID(a.Group)
+			if i < 0 || !slices.Contains(m.Hosted[i].Members, a.Member) {
 				return nil
 			}
 			h := &m.Hosted[i]
-			drop := func(l []string) []string { return slices.DeleteFunc(l, func(x string) bool { return x == a[1] }) }
+			drop := func(l []string) []string { return slices.DeleteFunc(l, func(x string) bool { return x == a.Member }) }
 			h.Going, h.NotGoing = drop(h.Going), drop(h.NotGoing)
-			if a[2] == "y" {
-				h.Going = append(h.Going, a[1])
+			if a.Going {
+				h.Going = append(h.Going, a.Member)
 			} else {
-				h.NotGoing = append(h.NotGoing, a[1])
+				h.NotGoing = append(h.NotGoing, a.Member)
 			}
 			return nil
-		}},
-		{Job: jobGroupCancel, Run: func(c *flows.Ctx) error {
+		})},
+		// To a member: Group is cancelled.
+		{Job: jobGroupCancel, Run: withSession(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
-			i := m.GroupByID(c.Event.Args)
+			i := m.GroupByID(a.Group)
 			if i < 0 {
 				return nil
 			}
@@ -340,26 +333,21 @@ func groupJobs() []flows.JobHandler {
 			unscheduleGroupReminders(c, &g)
 			m.Groups = slices.Delete(m.Groups, i, i+1)
 			if g.At.After(c.Now) {
-				tell(c, "grpcancel", g.ID, itoa(g.At), "-")
+				tell(c, tellArgs{Key: "grpcancel", Session: g.ID, At: g.At.Unix()})
 			}
 			return nil
-		}},
-		// Args: group id, minutes, start. A reminder the member asked for: it comes even in quiet hours.
-		{Job: jobGroupRemind, Run: func(c *flows.Ctx) error {
-			a := args(c)
+		})},
+		// Group, Minutes, At. A reminder the member asked for: it comes even in quiet hours.
+		{Job: jobGroupRemind, Run: withSession(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
-			if len(a) != 3 {
+			i := m.GroupByID(a.Group)
+			if i < 0 || m.Groups[i].Going != "yes" || m.Groups[i].At.Unix() != a.At {
 				return nil
 			}
-			i := m.GroupByID(a[0])
-			if i < 0 || m.Groups[i].Going != "yes" || itoa(m.Groups[i].At) != a[2] {
-				return nil
-			}
-			mins, _ := strconv.Atoi(a[1])
 			g := m.Groups[i]
-			c.Say(c.T("grp.remind", "Topic", topicText(c, g.Topic), "In", Before(c, mins), "When", When(c, g.At)))
+			c.Say(c.T("grp.remind", "Topic", topicText(c, g.Topic), "In", Before(c, a.Minutes), "When", When(c, g.At)))
 			return nil
-		}, Nudge: true},
+		}), Nudge: true},
 	}
 }
 
@@ -387,7 +375,7 @@ func runRSVP(c *flows.Ctx) error {
 		unscheduleGroupReminders(c, g)
 		c.Say(c.T("grp.not_going_ok"))
 	}
-	c.Schedule(flows.Task{ID: "grp.count:" + g.ID + ":" + c.Profile.ID + ":" + a[1] + ":" + itoa(c.Now), Profile: g.Host, Job: jobGroupCount,
-		Args: g.ID + " " + c.Profile.ID + " " + a[1]})
+	count := sessionArgs{Group: g.ID, Member: c.Profile.ID, Going: a[1] == "y"}
+	c.Schedule(flows.NewTask("grp.count:"+g.ID+":"+c.Profile.ID+":"+a[1]+":"+itoa(c.Now), g.Host, jobGroupCount, count))
 	return nil
 }

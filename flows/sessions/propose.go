@@ -348,14 +348,14 @@ func propose(c *flows.Ctx) {
 	}
 	m := &c.Profile.Mentoring
 	pid := c.Profile.ID
-	old := "-"
+	old := ""
 	if i := openSession(m, p.ID, c.Now); i >= 0 {
 		old = m.Sessions[i].ID
 		c.Unschedule(m.DropSession(i, pid)...)
 	}
 	sid := flows.ShortID(pid, p.ID, c.Event.ID, itoa(at), itoa(c.Now))
 	m.Sessions = append(m.Sessions, flows.Session{ID: sid, Pair: p.ID, With: p.Other(pid), WithName: p.OtherName, At: at, Status: flows.SessionProposed})
-	c.Schedule(flows.Task{ID: "proposed:" + sid, Profile: p.Other(pid), Job: jobProposed, Args: sid + " " + p.ID + " " + itoa(at) + " " + old})
+	c.Schedule(flows.NewTask("proposed:"+sid, p.Other(pid), jobProposed, sessionArgs{Session: sid, Pair: p.ID, At: at.Unix(), Replaces: old}))
 	c.Say(c.T("ses.sent", "Name", partner(c, p.OtherName), "When", When(c, at)))
 	c.Done()
 }
@@ -370,7 +370,7 @@ func confirmSession(c *flows.Ctx, i int) {
 	}
 	s.Status = flows.SessionConfirmed
 	scheduleReminders(c, s)
-	c.Schedule(flows.Task{ID: "confirmed:" + s.ID, Profile: s.With, Job: jobConfirmed, Args: s.ID})
+	c.Schedule(flows.NewTask("confirmed:"+s.ID, s.With, jobConfirmed, sessionArgs{Session: s.ID}))
 	c.Say(c.T("ses.confirmed", "Name", partner(c, s.WithName), "When", When(c, s.At),
 		"Reminders", reminderNote(c, s.Reminders)))
 }
@@ -380,7 +380,7 @@ func declineSession(c *flows.Ctx, i int) {
 	m := &c.Profile.Mentoring
 	s := m.Sessions[i]
 	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
-	c.Schedule(flows.Task{ID: "declined:" + s.ID, Profile: s.With, Job: jobDeclined, Args: s.ID})
+	c.Schedule(flows.NewTask("declined:"+s.ID, s.With, jobDeclined, sessionArgs{Session: s.ID}))
 	c.Say(c.T("ses.declined_ok", "Name", partner(c, s.WithName)),
 		flows.Row(flows.ActionButton(c.T("ses.propose_btn"), "session")))
 }
@@ -390,7 +390,7 @@ func cancelSession(c *flows.Ctx, i int) {
 	m := &c.Profile.Mentoring
 	s := m.Sessions[i]
 	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
-	c.Schedule(flows.Task{ID: "cancelled:" + s.ID, Profile: s.With, Job: jobCancelled, Args: s.ID})
+	c.Schedule(flows.NewTask("cancelled:"+s.ID, s.With, jobCancelled, sessionArgs{Session: s.ID}))
 	c.Say(c.T("ses.cancelled_ok", "Name", partner(c, s.WithName), "When", When(c, s.At)))
 }
 
