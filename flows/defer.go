@@ -36,7 +36,10 @@ func (c *Ctx) deferTo(next time.Time) bool {
 		return false
 	}
 	id := strings.TrimPrefix(c.Event.ID, "task:")
-	t := c.Event.task
+	t := Task{Job: c.Event.Job}
+	if c.Event.Task != nil {
+		t = *c.Event.Task
+	}
 	t.ID, t.Profile, t.At = id+"@"+strconv.FormatInt(next.Unix(), 10), c.Profile.ID, next
 	c.Schedule(t)
 	return true

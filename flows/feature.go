@@ -70,6 +70,11 @@ func (e *Engine) addFlow(feature string, fl *Flow) {
 	if first, ok := fl.Steps[fl.First]; !ok || first.Ask == nil {
 		panic(fmt.Sprintf("flows: feature %s: flow %s has no first step %q", feature, fl.Name, fl.First))
 	}
+	for name, st := range fl.Steps {
+		if st.Ask == nil || (st.Choose != nil && st.Answer != nil) {
+			panic(fmt.Sprintf("flows: feature %s: flow %s step %s needs Ask, and Choose or Answer (not both)", feature, fl.Name, name))
+		}
+	}
 	e.flows[fl.Name] = fl
 	for _, cmd := range fl.Commands {
 		e.addCommand(cmd, "flow:"+fl.Name)

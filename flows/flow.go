@@ -29,8 +29,12 @@ type Flow struct {
 type Step struct {
 	// Ask sends the question. It runs when the step is entered and when it is asked again.
 	Ask func(c *Ctx) error
-	// Answer handles the user's answer: text (c.Text) or choice (c.Choice). It moves on with c.Goto or c.Done,
-	// or asks again with c.Reask; doing nothing keeps the step.
+	// Choose handles the answer of a step that offers buttons: it gets the value of the pressed button, or of the
+	// button whose label the person typed. Anything else is asked again with the standard reason ("please use
+	// the buttons") before Choose sees it. It moves on with c.Goto or c.Done, like Answer. Set Choose or Answer.
+	Choose func(c *Ctx, choice string) error
+	// Answer handles any answer: text (c.Text) or choice (c.Choice), for a step that also takes typed input. It
+	// moves on with c.Goto or c.Done, or asks again with c.Reask; doing nothing keeps the step.
 	Answer func(c *Ctx) error
 	// Timeout, if set, runs when the step's deadline (c.Deadline) passes before an answer.
 	Timeout func(c *Ctx) error

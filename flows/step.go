@@ -49,14 +49,25 @@ func (e *Engine) start(c *Ctx, f *Flow) error {
 	return e.transition(c)
 }
 
-// answer gives the open step the user's answer.
+// answer gives the open step the user's answer: a choice to Choose (anything else is asked again), any answer to
+// Answer.
 func (e *Engine) answer(c *Ctx) error {
 	f := e.flows[c.State.Flow]
 	step := f.Steps[c.State.Step]
-	if step.Answer == nil {
+	var err error
+	switch {
+	case step.Choose != nil:
+		v, ok := c.Choice()
+		if !ok {
+			return e.reask(c, c.T("core.use_buttons"))
+		}
+		err = step.Choose(c, v)
+	case step.Answer != nil:
+		err = step.Answer(c)
+	default:
 		return e.reask(c, "")
 	}
-	if err := step.Answer(c); err != nil {
+	if err != nil {
 		return err
 	}
 	return e.transition(c)

@@ -83,10 +83,14 @@ func (c *Ctx) Args(v any) error {
 	if !c.Event.Internal() {
 		return fmt.Errorf("%w: not a task", ErrBadTask)
 	}
-	if want := argsVersion(v); c.Event.task.V != want {
-		return fmt.Errorf("%w: job %s: version %d, want %d", ErrBadTask, c.Event.Job, c.Event.task.V, want)
+	t := c.Event.Task
+	if t == nil {
+		t = &Task{}
 	}
-	if err := json.Unmarshal(c.Event.task.Args, v); err != nil {
+	if want := argsVersion(v); t.V != want {
+		return fmt.Errorf("%w: job %s: version %d, want %d", ErrBadTask, c.Event.Job, t.V, want)
+	}
+	if err := json.Unmarshal(t.Args, v); err != nil {
 		return fmt.Errorf("%w: job %s: %v", ErrBadTask, c.Event.Job, err)
 	}
 	return nil
@@ -182,7 +186,7 @@ func TaskFrom(ctx context.Context) (Task, bool) {
 // the second run resends replies that were not confirmed sent, and changes nothing.
 func (e *Engine) RunTask(ctx context.Context, t Task) error {
 	ctx = WithTask(ctx, t)
-	ev := Event{ID: "task:" + t.ID, Profile: t.Profile, Job: t.Job, task: t}
+	ev := Event{ID: "task:" + t.ID, Profile: t.Profile, Job: t.Job, Task: &t}
 	res, err := e.Handle(ctx, ev)
 	if err != nil {
 		return err
@@ -230,7 +234,7 @@ func (e *Engine) send(ctx context.Context, p *Profile, replies []Reply) (reached
 		lastErr = err
 		if errors.Is(err, ErrUnreachable) {
 			mark := NewTask("", p.ID, jobUnreachable, unreachableArgs{id.Platform})
-			if _, merr := e.Handle(ctx, Event{Profile: p.ID, Job: jobUnreachable, task: mark}); merr != nil {
+			if _, merr := e.Handle(ctx, Event{Profile: p.ID, Job: jobUnreachable, Task: &mark}); merr != nil {
 				e.log.Error("mark unreachable", "err", merr)
 			}
 			continue

@@ -83,7 +83,14 @@ func (r *recorder) count() int {
 }
 
 // nudgeJob is the job the test plans: it says which nudge it is.
-var nudgeJob = flows.Feature{Name: "test", Jobs: []flows.JobHandler{{Job: "test.nudge", Run: func(c *flows.Ctx) error { c.Say("nudge " + c.Event.Args); return nil }}}}
+var nudgeJob = flows.Feature{Name: "test", Jobs: []flows.JobHandler{{Job: "test.nudge", Run: func(c *flows.Ctx) error {
+	var k string
+	if err := c.Args(&k); err != nil {
+		return err
+	}
+	c.Say("nudge " + k)
+	return nil
+}}}}
 
 // replica is one mentorbot process: its own engine, queue and worker on the shared Redis.
 type replica struct {

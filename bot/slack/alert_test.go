@@ -20,8 +20,12 @@ func withFakeAlert(channel string) func(_ *env, o *slack.Options) {
 		o.Engine.(*flows.Engine).Add(flows.Feature{
 			Name: "alertfake",
 			Jobs: []flows.JobHandler{{Job: "alert.fake", Run: func(c *flows.Ctx) error {
+				var id string
+				if err := c.Args(&id); err != nil {
+					return err
+				}
 				c.Say("Check-ins suggest support may help for Anna.",
-					flows.Row(flows.ActionButton("I'll take it", "alerttake", c.Event.Args)))
+					flows.Row(flows.ActionButton("I'll take it", "alerttake", id)))
 				return nil
 			}}},
 			Actions: []*flows.Action{{Name: "alerttake", Allow: func(p *flows.Profile) bool { return p.Has(flows.Coordinator) },

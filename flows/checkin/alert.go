@@ -464,12 +464,7 @@ func (m *Module) askConfirm(c *flows.Ctx) error {
 	return nil
 }
 
-func (m *Module) answerConfirm(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return nil
-	}
+func (m *Module) answerConfirm(c *flows.Ctx, v string) error {
 	c.Done()
 	if v == "yes" {
 		return m.raise(c, KindCheckin, nil)

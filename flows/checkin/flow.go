@@ -30,12 +30,12 @@ func (m *Module) flow() *flows.Flow {
 		Name: flowName, Version: 1, First: "menu", Commands: []string{"checkin"},
 		Start: m.start,
 		Steps: map[string]flows.Step{
-			"menu":    {Ask: m.askMenu, Answer: m.answerMenu},
+			"menu":    {Ask: m.askMenu, Choose: m.answerMenu},
 			"q":       {Ask: m.askQuestion, Answer: m.answerQuestion, Timeout: m.expire},
-			"review":  {Ask: m.askReview, Answer: m.answerReview, Timeout: m.expire},
+			"review":  {Ask: m.askReview, Choose: m.answerReview, Timeout: m.expire},
 			"edit":    {Ask: m.askEdit, Answer: m.answerEdit, Timeout: m.expire},
-			"confirm": {Ask: m.askConfirm, Answer: m.answerConfirm, Timeout: func(c *flows.Ctx) error { c.Done(); return nil }},
-			"day":     {Ask: m.askDay, Answer: m.answerDay},
+			"confirm": {Ask: m.askConfirm, Choose: m.answerConfirm, Timeout: func(c *flows.Ctx) error { c.Done(); return nil }},
+			"day":     {Ask: m.askDay, Choose: m.answerDay},
 			"time":    {Ask: m.askTime, Answer: m.answerTime},
 		},
 	}
@@ -116,12 +116,7 @@ func (m *Module) askMenu(c *flows.Ctx) error {
 	return nil
 }
 
-func (m *Module) answerMenu(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return nil
-	}
+func (m *Module) answerMenu(c *flows.Ctx, v string) error {
 	switch v {
 	case "trend":
 		m.showTrend(c)
@@ -137,7 +132,7 @@ func (m *Module) answerMenu(c *flows.Ctx) error {
 	default:
 		in := m.lookup(c.Profile, strings.TrimPrefix(v, "i:"))
 		if in == nil {
-			c.Reask(c.T("core.use_buttons"))
+			c.ReaskButtons()
 			return nil
 		}
 		m.begin(c, in)
@@ -300,12 +295,7 @@ func (m *Module) askReview(c *flows.Ctx) error {
 	return nil
 }
 
-func (m *Module) answerReview(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return nil
-	}
+func (m *Module) answerReview(c *flows.Ctx, v string) error {
 	switch v {
 	case "submit":
 		return m.submit(c)
@@ -315,7 +305,7 @@ func (m *Module) answerReview(c *flows.Ctx) error {
 		c.Say(c.T("checkin.cancelled"))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }
@@ -349,7 +339,7 @@ func (m *Module) answerEdit(c *flows.Ctx) error {
 	}
 	i, err := strconv.Atoi(v)
 	if err != nil || i < 0 || i >= len(items) {
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	c.SetSlot(slotIdx, strconv.Itoa(i))

@@ -224,11 +224,9 @@ func (m *Module) askDay(c *flows.Ctx) error {
 	return nil
 }
 
-func (m *Module) answerDay(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	d, err := strconv.Atoi(v)
-	if !ok || err != nil || d < 0 || d > 6 {
-		c.Reask(c.T("core.use_buttons"))
+func (m *Module) answerDay(c *flows.Ctx, v string) error {
+	if d, err := strconv.Atoi(v); err != nil || d < 0 || d > 6 {
+		c.ReaskButtons()
 		return nil
 	}
 	c.SetSlot("day", v)

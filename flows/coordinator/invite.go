@@ -72,14 +72,7 @@ func Feature(invites flows.Invites) flows.Feature {
 					))
 					return nil
 				},
-				Answer: func(c *flows.Ctx) error {
-					v, ok := c.Choice()
-					if !ok || !flows.ValidRole(flows.Role(v)) {
-						c.Reask(c.T("core.use_buttons"))
-						return nil
-					}
-					return create(c, flows.Role(v), 1)
-				},
+				Choose: func(c *flows.Ctx, v string) error { return create(c, flows.Role(v), 1) },
 			},
 		},
 	}}}

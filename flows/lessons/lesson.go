@@ -61,7 +61,7 @@ func (l *Lessons) answerCard(c *flows.Ctx) error {
 		c.Say(c.T("lessons.paused"))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }
@@ -151,7 +151,7 @@ func (l *Lessons) answerReflect(c *flows.Ctx) error {
 		c.SetSlot(slotLesson, c.Profile.Lessons.Current)
 		c.Goto("share")
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }
@@ -173,7 +173,7 @@ func (l *Lessons) answerPractice(c *flows.Ctx) error {
 		return nil
 	}
 	if v, _ := c.Choice(); v != "ok" {
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	if l.fb != nil {
@@ -241,7 +241,7 @@ func (l *Lessons) answerComment(c *flows.Ctx) error {
 		return nil
 	}
 	if text == "" {
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	if len([]rune(text)) > MaxComment {

@@ -88,12 +88,7 @@ func (l *Lessons) askModules(c *flows.Ctx) error {
 	return nil
 }
 
-func (l *Lessons) answerModules(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return nil
-	}
+func (l *Lessons) answerModules(c *flows.Ctx, v string) error {
 	switch {
 	case v == "c":
 		l.open(c, l.current(c.Profile))
@@ -108,7 +103,7 @@ func (l *Lessons) answerModules(c *flows.Ctx) error {
 		c.Say(c.T("lessons.closed"))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }
@@ -147,17 +142,14 @@ func (l *Lessons) askModule(c *flows.Ctx) error {
 	return nil
 }
 
-func (l *Lessons) answerModule(c *flows.Ctx) error {
-	v, ok := c.Choice()
+func (l *Lessons) answerModule(c *flows.Ctx, v string) error {
 	switch {
-	case !ok:
-		c.Reask(c.T("core.use_buttons"))
 	case v == "back":
 		c.Goto("modules")
 	case strings.HasPrefix(v, "l:"):
 		l.open(c, l.lib.Lesson(v[2:]))
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }
@@ -187,8 +179,7 @@ func (l *Lessons) askCadence(c *flows.Ctx) error {
 	return nil
 }
 
-func (l *Lessons) answerCadence(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func (l *Lessons) answerCadence(c *flows.Ctx, v string) error {
 	d := &c.Profile.Lessons
 	switch v {
 	case "twice":
@@ -201,7 +192,7 @@ func (l *Lessons) answerCadence(c *flows.Ctx) error {
 		c.Goto("modules")
 		return nil
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	c.Say(c.T("lessons.cadence_saved", "Now", cadenceName(c)))

@@ -134,7 +134,7 @@ func (l *Lessons) answerHow(c *flows.Ctx) error {
 		c.SetSlot(slotShare, sharePractice)
 		c.Goto("share")
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }

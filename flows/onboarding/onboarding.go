@@ -47,9 +47,9 @@ type steps struct {
 
 func (s *steps) all() map[string]flows.Step {
 	return map[string]flows.Step{
-		"menu":           {Ask: s.askSettings, Answer: s.answerSettings},
+		"menu":           {Ask: s.askSettings, Choose: s.answerSettings},
 		"lang":           {Ask: s.askLang, Answer: s.answerLang},
-		"about":          {Ask: s.askAbout, Answer: s.answerAbout},
+		"about":          {Ask: s.askAbout, Choose: s.answerAbout},
 		"consent_scores": {Ask: s.askScores, Answer: s.answerScores},
 		"consent_alerts": {Ask: s.askAlerts, Answer: s.answerAlerts},
 		"role":           {Ask: s.askRole, Answer: s.answerRole},
@@ -58,7 +58,7 @@ func (s *steps) all() map[string]flows.Step {
 		"tz_other":       {Ask: s.askTZOther, Answer: s.answerTZOther},
 		"quiet":          {Ask: s.askQuiet, Answer: s.answerQuiet},
 		"quiet_own":      {Ask: s.askQuietOwn, Answer: s.answerQuietOwn},
-		"days_off":       {Ask: s.askDaysOff, Answer: s.answerDaysOff},
+		"days_off":       {Ask: s.askDaysOff, Choose: s.answerDaysOff},
 	}
 }
 
@@ -117,11 +117,7 @@ func (s *steps) askAbout(c *flows.Ctx) error {
 	return nil
 }
 
-func (s *steps) answerAbout(c *flows.Ctx) error {
-	if _, ok := c.Choice(); !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return nil
-	}
+func (s *steps) answerAbout(c *flows.Ctx, _ string) error {
 	c.Goto("consent_scores")
 	return nil
 }
@@ -138,7 +134,7 @@ func (s *steps) askScores(c *flows.Ctx) error {
 func (s *steps) answerScores(c *flows.Ctx) error {
 	v, ok := yesNoAnswer(c)
 	if !ok {
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	c.Profile.Consents.KeepScores = flows.Consent{Given: v, At: c.Now}
@@ -158,7 +154,7 @@ func (s *steps) askAlerts(c *flows.Ctx) error {
 func (s *steps) answerAlerts(c *flows.Ctx) error {
 	v, ok := yesNoAnswer(c)
 	if !ok {
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	c.Profile.Consents.AlertCoordinator = flows.Consent{Given: v, At: c.Now}
@@ -191,7 +187,7 @@ func (s *steps) answerRole(c *flows.Ctx) error {
 		if looksLikeCode(c.Text()) {
 			return s.answerCode(c)
 		}
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	if v == "code" {

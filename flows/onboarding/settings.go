@@ -33,12 +33,7 @@ func (s *steps) askSettings(c *flows.Ctx) error {
 	return nil
 }
 
-func (s *steps) answerSettings(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return nil
-	}
+func (s *steps) answerSettings(c *flows.Ctx, v string) error {
 	switch v {
 	case "done":
 		c.Say(c.T("settings.closed"), c.Menu()...)
@@ -46,7 +41,7 @@ func (s *steps) answerSettings(c *flows.Ctx) error {
 	case "lang", "tz", "consent_scores", "consent_alerts", "quiet", "days_off", "code":
 		c.Goto(v)
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }
@@ -88,19 +83,14 @@ func (s *steps) askDaysOff(c *flows.Ctx) error {
 	return nil
 }
 
-func (s *steps) answerDaysOff(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return nil
-	}
+func (s *steps) answerDaysOff(c *flows.Ctx, v string) error {
 	if v == "done" {
 		next(c, "menu")
 		return nil
 	}
 	d, err := strconv.Atoi(v)
 	if err != nil || d < 0 || d > 6 {
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	p := c.Profile

@@ -88,9 +88,9 @@ func (p *pairing) pairFlow() *flows.Flow {
 		Menu: "menu.pair", MenuOrder: 62,
 		Allow: func(pr *flows.Profile) bool { return pr.Has(flows.Coordinator) },
 		Steps: map[string]flows.Step{
-			"list":    {Ask: p.askList, Answer: p.answerList},
-			"suggest": {Ask: p.askSuggest, Answer: p.answerSuggest},
-			"confirm": {Ask: p.askConfirm, Answer: p.answerConfirm},
+			"list":    {Ask: p.askList, Choose: p.answerList},
+			"suggest": {Ask: p.askSuggest, Choose: p.answerSuggest},
+			"confirm": {Ask: p.askConfirm, Choose: p.answerConfirm},
 		},
 	}
 }
@@ -147,12 +147,7 @@ func (p *pairing) askList(c *flows.Ctx) error {
 	return nil
 }
 
-func (p *pairing) answerList(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return nil
-	}
+func (p *pairing) answerList(c *flows.Ctx, v string) error {
 	c.SetSlot("mentee", v)
 	c.Goto("suggest")
 	return nil
@@ -195,11 +190,8 @@ func (p *pairing) askSuggest(c *flows.Ctx) error {
 	return nil
 }
 
-func (p *pairing) answerSuggest(c *flows.Ctx) error {
-	v, ok := c.Choice()
+func (p *pairing) answerSuggest(c *flows.Ctx, v string) error {
 	switch {
-	case !ok:
-		c.Reask(c.T("core.use_buttons"))
 	case v == "back":
 		c.Goto("list")
 	default:
@@ -240,15 +232,14 @@ func (p *pairing) pairProfiles(c *flows.Ctx) (mentee, mentor *flows.Profile, err
 	return mentee, mentor, nil
 }
 
-func (p *pairing) answerConfirm(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func (p *pairing) answerConfirm(c *flows.Ctx, v string) error {
 	switch v {
 	case "back":
 		c.Goto("suggest")
 		return nil
 	case "yes":
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	mentee, mentor, err := p.pairProfiles(c)

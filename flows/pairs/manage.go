@@ -21,11 +21,11 @@ func (p *pairing) mentoringFlow() *flows.Flow {
 		Allow: func(pr *flows.Profile) bool { return pr.Has(flows.Mentee) || pr.Has(flows.Mentor) },
 		Start: func(c *flows.Ctx) error { c.SetSlot(slotBack, "1"); return nil },
 		Steps: p.placeSteps(map[string]flows.Step{
-			"menu":        {Ask: p.askMenu, Answer: p.answerMenu},
-			"capacity":    {Ask: askCapacity, Answer: answerCapacity},
-			"pause":       {Ask: askPause, Answer: answerPause},
-			"end_which":   {Ask: askEndWhich, Answer: answerEndWhich},
-			"end_confirm": {Ask: askEndConfirm, Answer: answerEndConfirm},
+			"menu":        {Ask: p.askMenu, Choose: p.answerMenu},
+			"capacity":    {Ask: askCapacity, Choose: answerCapacity},
+			"pause":       {Ask: askPause, Choose: answerPause},
+			"end_which":   {Ask: askEndWhich, Choose: answerEndWhich},
+			"end_confirm": {Ask: askEndConfirm, Choose: answerEndConfirm},
 		}),
 	}
 }
@@ -77,8 +77,7 @@ func (p *pairing) askMenu(c *flows.Ctx) error {
 	return nil
 }
 
-func (p *pairing) answerMenu(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func (p *pairing) answerMenu(c *flows.Ctx, v string) error {
 	m := &c.Profile.Mentoring
 	mentor := c.Profile.Has(flows.Mentor)
 	switch {
@@ -99,7 +98,7 @@ func (p *pairing) answerMenu(c *flows.Ctx) error {
 		c.Say(c.T("settings.closed"), c.Menu()...)
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }
@@ -113,11 +112,10 @@ func askCapacity(c *flows.Ctx) error {
 	return nil
 }
 
-func answerCapacity(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func answerCapacity(c *flows.Ctx, v string) error {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 4 {
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	c.Profile.Mentoring.Capacity = n
@@ -135,11 +133,10 @@ func askPause(c *flows.Ctx) error {
 	return nil
 }
 
-func answerPause(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func answerPause(c *flows.Ctx, v string) error {
 	d, err := strconv.Atoi(v)
 	if err != nil || (d != pauseOpen && d != 7 && d != 14 && d != 28) {
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	m := &c.Profile.Mentoring
@@ -185,10 +182,9 @@ func askEndWhich(c *flows.Ctx) error {
 	return nil
 }
 
-func answerEndWhich(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func answerEndWhich(c *flows.Ctx, v string) error {
 	if c.Profile.Mentoring.PairByID(v) < 0 {
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	c.SetSlot("pair", v)
@@ -208,8 +204,7 @@ func askEndConfirm(c *flows.Ctx) error {
 	return nil
 }
 
-func answerEndConfirm(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func answerEndConfirm(c *flows.Ctx, v string) error {
 	m := &c.Profile.Mentoring
 	i := m.PairByID(c.Slot("pair"))
 	switch {
@@ -221,7 +216,7 @@ func answerEndConfirm(c *flows.Ctx) error {
 		c.Say(c.T("pair.ended_ok", "Name", name))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }

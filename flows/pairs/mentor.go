@@ -38,7 +38,7 @@ func (p *pairing) mentorFlow() *flows.Flow {
 			return nil
 		},
 		Steps: p.placeSteps(map[string]flows.Step{
-			"waiting": {Ask: askWaiting, Answer: answerWaiting},
+			"waiting": {Ask: askWaiting, Choose: answerWaiting},
 			"avoid":   {Ask: askAvoid, Answer: p.answerAvoid},
 		}),
 	}
@@ -48,7 +48,7 @@ func (p *pairing) mentorFlow() *flows.Flow {
 func (p *pairing) placeSteps(steps map[string]flows.Step) map[string]flows.Step {
 	steps["site"] = flows.Step{Ask: askSite, Answer: answerSite}
 	steps["unit"] = flows.Step{Ask: askUnit, Answer: answerUnit}
-	steps["other_unit"] = flows.Step{Ask: askOtherUnit, Answer: answerOtherUnit}
+	steps["other_unit"] = flows.Step{Ask: askOtherUnit, Choose: answerOtherUnit}
 	return steps
 }
 
@@ -126,12 +126,7 @@ func askOtherUnit(c *flows.Ctx) error {
 	return nil
 }
 
-func answerOtherUnit(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	if !ok || (v != "yes" && v != "no") {
-		c.Reask(c.T("core.use_buttons"))
-		return nil
-	}
+func answerOtherUnit(c *flows.Ctx, v string) error {
 	c.Profile.Mentoring.OtherUnit = v == "yes"
 	if c.Slot(slotBack) != "" {
 		c.Say(c.T("settings.saved"))
@@ -195,8 +190,7 @@ func askWaiting(c *flows.Ctx) error {
 	return nil
 }
 
-func answerWaiting(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func answerWaiting(c *flows.Ctx, v string) error {
 	switch v {
 	case "change":
 		c.Goto("site")
@@ -208,7 +202,7 @@ func answerWaiting(c *flows.Ctx) error {
 		c.Say(c.T("pair.waiting_kept"))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }

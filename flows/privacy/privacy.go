@@ -34,7 +34,7 @@ func Feature(exporters ...Exporter) flows.Feature {
 	}
 	forget := &flows.Flow{
 		Name: "forget", Version: 1, First: "confirm", Commands: []string{"forget"}, BeforeOnboarding: true,
-		Steps: map[string]flows.Step{"confirm": {Ask: askForget, Answer: answerForget}},
+		Steps: map[string]flows.Step{"confirm": {Ask: askForget, Choose: answerForget}},
 	}
 	return flows.Feature{Name: "privacy", Flows: []*flows.Flow{forget}, Actions: []*flows.Action{show, consent, export}}
 }
@@ -155,12 +155,7 @@ func askForget(c *flows.Ctx) error {
 	return nil
 }
 
-func answerForget(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return nil
-	}
+func answerForget(c *flows.Ctx, v string) error {
 	if v != "yes" {
 		c.Say(c.T("privacy.forget_kept"))
 		c.Done()

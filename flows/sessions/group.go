@@ -41,12 +41,12 @@ func groupFlow(dir flows.Directory) *flows.Flow {
 		Allow: isCoordinator, Menu: "menu.group", MenuOrder: 65,
 		Steps: map[string]flows.Step{
 			"list":       {Ask: g.askList, Answer: g.answerList},
-			"hosted":     {Ask: g.askHosted, Answer: g.answerHosted},
-			"cohort":     {Ask: g.askCohort, Answer: g.answerCohort},
-			"topic":      {Ask: g.askTopic, Answer: g.answerTopic},
+			"hosted":     {Ask: g.askHosted, Choose: g.answerHosted},
+			"cohort":     {Ask: g.askCohort, Choose: g.answerCohort},
+			"topic":      {Ask: g.askTopic, Choose: g.answerTopic},
 			"day":        {Ask: askDay, Answer: answerDay},
 			"time":       {Ask: askTime, Answer: answerTime},
-			"confirm":    {Ask: g.askConfirm, Answer: g.answerConfirm},
+			"confirm":    {Ask: g.askConfirm, Choose: g.answerConfirm},
 			"topic_text": {Ask: g.askTopicText, Answer: g.answerTopicText},
 		},
 	}
@@ -79,7 +79,7 @@ func (g *group) answerList(c *flows.Ctx) error {
 		c.SetSlot("group", v)
 		c.Goto("hosted")
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }
@@ -98,8 +98,7 @@ func (g *group) askHosted(c *flows.Ctx) error {
 	return nil
 }
 
-func (g *group) answerHosted(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func (g *group) answerHosted(c *flows.Ctx, v string) error {
 	m := &c.Profile.Mentoring
 	i := m.HostedByID(c.Slot("group"))
 	switch {
@@ -112,7 +111,7 @@ func (g *group) answerHosted(c *flows.Ctx) error {
 		c.Say(c.T("grp.cancelled_ok", "When", When(c, h.At)))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }
@@ -124,10 +123,9 @@ func (g *group) askCohort(c *flows.Ctx) error {
 	return nil
 }
 
-func (g *group) answerCohort(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func (g *group) answerCohort(c *flows.Ctx, v string) error {
 	if v != "mentors" && v != "mentees" && v != "all" {
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	c.SetSlot("cohort", v)
@@ -145,8 +143,7 @@ func (g *group) askTopic(c *flows.Ctx) error {
 	return nil
 }
 
-func (g *group) answerTopic(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func (g *group) answerTopic(c *flows.Ctx, v string) error {
 	switch {
 	case v == "other":
 		c.Goto("topic_text")
@@ -154,7 +151,7 @@ func (g *group) answerTopic(c *flows.Ctx) error {
 		c.SetSlot("topic", v)
 		c.Goto("day")
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }
@@ -182,15 +179,14 @@ func (g *group) askConfirm(c *flows.Ctx) error {
 	return nil
 }
 
-func (g *group) answerConfirm(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func (g *group) answerConfirm(c *flows.Ctx, v string) error {
 	switch v {
 	case "change":
 		c.Goto("day")
 		return nil
 	case "send":
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 		return nil
 	}
 	at, ok := unix(c.Slot(slotAt))

@@ -22,11 +22,11 @@ func sessionFlow() *flows.Flow {
 		Menu: "menu.session", MenuOrder: 20,
 		Start: startSession,
 		Steps: map[string]flows.Step{
-			"who":     {Ask: askWho, Answer: answerWho},
-			"open":    {Ask: askOpen, Answer: answerOpen},
+			"who":     {Ask: askWho, Choose: answerWho},
+			"open":    {Ask: askOpen, Choose: answerOpen},
 			"day":     {Ask: askDay, Answer: answerDay},
 			"time":    {Ask: askTime, Answer: answerTime},
-			"confirm": {Ask: askConfirm, Answer: answerConfirm},
+			"confirm": {Ask: askConfirm, Choose: answerConfirm},
 		},
 	}
 }
@@ -63,10 +63,9 @@ func askWho(c *flows.Ctx) error {
 	return nil
 }
 
-func answerWho(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	if !ok || c.Profile.Mentoring.PairByID(v) < 0 {
-		c.Reask(c.T("core.use_buttons"))
+func answerWho(c *flows.Ctx, v string) error {
+	if c.Profile.Mentoring.PairByID(v) < 0 {
+		c.ReaskButtons() // the pair ended since the question was asked
 		return nil
 	}
 	c.SetSlot(slotPair, v)
@@ -126,8 +125,7 @@ func askOpen(c *flows.Ctx) error {
 	return nil
 }
 
-func answerOpen(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func answerOpen(c *flows.Ctx, v string) error {
 	m := &c.Profile.Mentoring
 	i := m.SessionByID(c.Slot(slotReplace))
 	if i < 0 {
@@ -155,7 +153,7 @@ func answerOpen(c *flows.Ctx) error {
 		}
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }
@@ -206,7 +204,7 @@ func answerDay(c *flows.Ctx) error {
 	loc := c.Profile.Location()
 	if v, ok := c.Choice(); ok {
 		if _, err := time.ParseInLocation("20060102", v, loc); err != nil {
-			c.Reask(c.T("core.use_buttons"))
+			c.ReaskButtons()
 			return nil
 		}
 		c.SetSlot(slotDay, v)
@@ -318,15 +316,14 @@ func askConfirm(c *flows.Ctx) error {
 	return nil
 }
 
-func answerConfirm(c *flows.Ctx) error {
-	v, _ := c.Choice()
+func answerConfirm(c *flows.Ctx, v string) error {
 	switch v {
 	case "send":
 		propose(c)
 	case "change":
 		c.Goto("day")
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
 	return nil
 }

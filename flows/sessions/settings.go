@@ -56,7 +56,7 @@ func answerReminders(c *flows.Ctx) error {
 	case ok:
 		m, err := strconv.Atoi(v)
 		if err != nil || !slices.Contains(reminderChoices, m) {
-			c.Reask(c.T("core.use_buttons"))
+			c.ReaskButtons()
 			return nil
 		}
 		if i := slices.Index(cur, m); i >= 0 {
