@@ -1,7 +1,6 @@
 package checkin
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -138,56 +137,6 @@ func (m *Module) answerMenu(c *flows.Ctx, v string) error {
 		m.begin(c, in)
 	}
 	return nil
-}
-
-// current returns the open check-in's instrument and the items the person is asked.
-func (m *Module) current(c *flows.Ctx) (*content.Instrument, []content.Item) {
-	in := m.d.Instruments.Get(c.Slot(slotInst))
-	if in == nil {
-		return nil, nil
-	}
-	return in, ItemsFor(in, c.Profile)
-}
-
-// lost ends a check-in this build cannot continue (an instrument removed, answers sealed with a key since
-// dropped) with an apology rather than a wrong result.
-func (m *Module) lost(c *flows.Ctx) {
-	c.Say(c.T("checkin.lost"))
-	c.Done()
-}
-
-func (m *Module) answersOwner(c *flows.Ctx) string { return c.Profile.ID + "/answers" }
-
-// answers opens the answers given so far; ok is false when they cannot be read.
-func (m *Module) answers(c *flows.Ctx) (Answers, bool) {
-	a := Answers{}
-	s := c.Slot(slotAnswers)
-	if s == "" {
-		return a, true
-	}
-	plain, err := m.ans.Open(m.answersOwner(c), s)
-	if err != nil || json.Unmarshal(plain, &a) != nil {
-		return nil, false
-	}
-	return a, true
-}
-
-func (m *Module) setAnswers(c *flows.Ctx, a Answers) bool {
-	plain, _ := json.Marshal(a)
-	s, err := m.ans.Seal(m.answersOwner(c), plain)
-	if err != nil {
-		return false
-	}
-	c.SetSlot(slotAnswers, s)
-	return true
-}
-
-func (m *Module) index(c *flows.Ctx, n int) int {
-	i, err := strconv.Atoi(c.Slot(slotIdx))
-	if err != nil || i < 0 || i >= n {
-		return 0
-	}
-	return i
 }
 
 func (m *Module) askQuestion(c *flows.Ctx) error {
@@ -348,6 +297,88 @@ func (m *Module) answerEdit(c *flows.Ctx) error {
 	return nil
 }
 
+// askConfirm asks once more, at the moment, before a worrying result reaches a coordinator.
+func (m *Module) askConfirm(c *flows.Ctx) error {
+	c.Ask(c.T("checkin.ask_alert"), flows.Row(
+		flows.Choice(c.T("checkin.alert_yes"), "yes"), flows.Choice(c.T("checkin.alert_no"), "no"),
+	))
+	// "At that moment": a day later the question is stale, and the result has been shown already.
+	c.Deadline(openFor)
+	return nil
+}
+
+func (m *Module) answerConfirm(c *flows.Ctx, v string) error {
+	c.Done()
+	if v == "yes" {
+		return m.raise(c, KindCheckin, nil)
+	}
+	c.Say(c.T("checkin.alert_declined"), safety.HumanButtons(c, m.d.Mentors, KindAsked)...)
+	return nil
+}
+
+func (m *Module) askDay(c *flows.Ctx) error {
+	var rows [][]flows.Button
+	var row []flows.Button
+	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
+		row = append(row, flows.Choice(c.T("day."+strconv.Itoa(d)), strconv.Itoa(d)))
+		if len(row) == 4 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	rows = append(rows, row)
+	c.Ask(c.T("checkin.ask_day"), rows...)
+	return nil
+}
+
+func (m *Module) answerDay(c *flows.Ctx, v string) error {
+	if d, err := strconv.Atoi(v); err != nil || d < 0 || d > 6 {
+		c.ReaskButtons()
+		return nil
+	}
+	c.SetSlot("day", v)
+	c.Goto("time")
+	return nil
+}
+
+var slotTimes = []string{"07:30", "12:00", "16:00", "18:30", "20:00", "21:00"}
+
+func (m *Module) askTime(c *flows.Ctx) error {
+	var rows [][]flows.Button
+	for i := 0; i < len(slotTimes); i += 3 {
+		var row []flows.Button
+		for _, t := range slotTimes[i:min(i+3, len(slotTimes))] {
+			row = append(row, flows.Choice(t, t))
+		}
+		rows = append(rows, row)
+	}
+	c.Ask(c.T("checkin.ask_time", "Zone", c.Profile.Location().String()), rows...)
+	return nil
+}
+
+func (m *Module) answerTime(c *flows.Ctx) error {
+	v, ok := c.Choice()
+	if !ok {
+		v = c.Text()
+	}
+	minute, valid := parseClock(v)
+	day, err := strconv.Atoi(c.Slot("day"))
+	if !valid || err != nil {
+		c.Reask(c.T("checkin.time_bad"))
+		return nil
+	}
+	p := c.Profile
+	// The prompt planned for the old slot is cancelled; the planner plans the new one.
+	c.Unschedule(promptID(p.ID, nextSlot(p, c.Now)))
+	p.Checkins.Slot = &flows.CheckinSlot{Day: time.Weekday(day), Minute: minute}
+	text := c.T("checkin.slot_saved", "Day", c.T("day."+strconv.Itoa(day)), "Time", hhmm(minute))
+	if next := nextSlot(p, c.Now); !p.NextAllowed(next).Equal(next) {
+		text += " " + c.T("checkin.slot_quiet")
+	}
+	c.Say(text)
+	c.Done()
+	return nil
+}
+
 // expire drops an unfinished check-in and its answers. Run by the deadline sweeper it says nothing (it may be the
 // middle of the night); run because the person came back, it says why the old buttons no longer work.
 func (m *Module) expire(c *flows.Ctx) error {
@@ -356,12 +387,4 @@ func (m *Module) expire(c *flows.Ctx) error {
 	}
 	c.Done()
 	return nil
-}
-
-func atoi(s string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
-		return 0
-	}
-	return n
 }

@@ -210,69 +210,6 @@ func (m *Module) setPaused(c *flows.Ctx, paused bool) {
 	c.Say(c.T("checkin.resumed", "Day", c.T("day."+strconv.Itoa(int(s.Day))), "Time", hhmm(s.Minute)))
 }
 
-func (m *Module) askDay(c *flows.Ctx) error {
-	var rows [][]flows.Button
-	var row []flows.Button
-	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
-		row = append(row, flows.Choice(c.T("day."+strconv.Itoa(d)), strconv.Itoa(d)))
-		if len(row) == 4 {
-			rows, row = append(rows, row), nil
-		}
-	}
-	rows = append(rows, row)
-	c.Ask(c.T("checkin.ask_day"), rows...)
-	return nil
-}
-
-func (m *Module) answerDay(c *flows.Ctx, v string) error {
-	if d, err := strconv.Atoi(v); err != nil || d < 0 || d > 6 {
-		c.ReaskButtons()
-		return nil
-	}
-	c.SetSlot("day", v)
-	c.Goto("time")
-	return nil
-}
-
-var slotTimes = []string{"07:30", "12:00", "16:00", "18:30", "20:00", "21:00"}
-
-func (m *Module) askTime(c *flows.Ctx) error {
-	var rows [][]flows.Button
-	for i := 0; i < len(slotTimes); i += 3 {
-		var row []flows.Button
-		for _, t := range slotTimes[i:min(i+3, len(slotTimes))] {
-			row = append(row, flows.Choice(t, t))
-		}
-		rows = append(rows, row)
-	}
-	c.Ask(c.T("checkin.ask_time", "Zone", c.Profile.Location().String()), rows...)
-	return nil
-}
-
-func (m *Module) answerTime(c *flows.Ctx) error {
-	v, ok := c.Choice()
-	if !ok {
-		v = c.Text()
-	}
-	minute, valid := parseClock(v)
-	day, err := strconv.Atoi(c.Slot("day"))
-	if !valid || err != nil {
-		c.Reask(c.T("checkin.time_bad"))
-		return nil
-	}
-	p := c.Profile
-	// The prompt planned for the old slot is cancelled; the planner plans the new one.
-	c.Unschedule(promptID(p.ID, nextSlot(p, c.Now)))
-	p.Checkins.Slot = &flows.CheckinSlot{Day: time.Weekday(day), Minute: minute}
-	text := c.T("checkin.slot_saved", "Day", c.T("day."+strconv.Itoa(day)), "Time", hhmm(minute))
-	if next := nextSlot(p, c.Now); !p.NextAllowed(next).Equal(next) {
-		text += " " + c.T("checkin.slot_quiet")
-	}
-	c.Say(text)
-	c.Done()
-	return nil
-}
-
 // parseClock reads "18:30", "18.30", "1830" or "18" as minutes after midnight.
 func parseClock(s string) (int, bool) {
 	s = strings.TrimSpace(s)

@@ -345,3 +345,37 @@ func purgeJob() flows.JobHandler {
 		return nil
 	}}
 }
+
+// confirmSession accepts a proposal the other side made.
+func confirmSession(c *flows.Ctx, i int) {
+	m := &c.Profile.Mentoring
+	s := &m.Sessions[i]
+	if !s.At.After(c.Now) {
+		c.Say(c.T("ses.too_late"), flows.Row(flows.ActionButton(c.T("ses.propose_btn"), "session")))
+		return
+	}
+	s.Status = flows.SessionConfirmed
+	scheduleReminders(c, s)
+	c.Schedule(flows.NewTask("confirmed:"+s.ID, s.With, jobConfirmed, sessionArgs{Session: s.ID}))
+	c.Say(c.T("ses.confirmed", "Name", partner(c, s.WithName), "When", When(c, s.At),
+		"Reminders", reminderNote(c, s.Reminders)))
+}
+
+// declineSession turns a proposal down.
+func declineSession(c *flows.Ctx, i int) {
+	m := &c.Profile.Mentoring
+	s := m.Sessions[i]
+	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
+	c.Schedule(flows.NewTask("declined:"+s.ID, s.With, jobDeclined, sessionArgs{Session: s.ID}))
+	c.Say(c.T("ses.declined_ok", "Name", partner(c, s.WithName)),
+		flows.Row(flows.ActionButton(c.T("ses.propose_btn"), "session")))
+}
+
+// cancelSession withdraws a proposal or cancels a confirmed session, and removes its reminders on both sides.
+func cancelSession(c *flows.Ctx, i int) {
+	m := &c.Profile.Mentoring
+	s := m.Sessions[i]
+	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
+	c.Schedule(flows.NewTask("cancelled:"+s.ID, s.With, jobCancelled, sessionArgs{Session: s.ID}))
+	c.Say(c.T("ses.cancelled_ok", "Name", partner(c, s.WithName), "When", When(c, s.At)))
+}
