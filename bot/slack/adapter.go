@@ -18,6 +18,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/m4pris/mentorbot/bot/internal/serial"
 	"github.com/m4pris/mentorbot/content"
 	"github.com/m4pris/mentorbot/flows"
 )
@@ -95,7 +96,7 @@ type Adapter struct {
 	m    Metrics
 
 	pace  *pacer
-	work  *flows.Serial[string]
+	work  *serial.Queue[string]
 	dms   *cache[string]   // user → DM channel with the bot
 	users *cache[userInfo] // user → locale and first name
 	once  Once
@@ -159,7 +160,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	a := &Adapter{
 		o: o, api: slackapi.New(o.BotToken, opts...), http: o.HTTPClient, eng: o.Engine, log: o.Log,
-		pace: newPacer(max(o.MinInterval, 0)), work: &flows.Serial[string]{Max: maxQueued}, once: o.Once,
+		pace: newPacer(max(o.MinInterval, 0)), work: &serial.Queue[string]{Max: maxQueued}, once: o.Once,
 		dms: newCache[string](10000), users: newCache[userInfo](10000), cmds: map[string]bool{"cancel": true},
 	}
 	if a.once == nil {

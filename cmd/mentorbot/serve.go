@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"time"
 )
 
@@ -104,10 +105,13 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	for _, c := range append(append([]component{}, p.workers...), p.intake...) {
-		if err := c.Start(ctx); err != nil {
-			return err
-		}
+	// Stop order: intake first (finishing the updates it holds), then the workers in the order the builders
+	// listed them. They start in the reverse of it.
+	startOrder := append(slices.Clone(p.intake), p.workers...)
+	slices.Reverse(startOrder)
+	lc := &lifecycle{log: log}
+	if err := lc.start(ctx, startOrder...); err != nil {
+		return err
 	}
 	srv := &http.Server{Handler: p.mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -128,13 +132,7 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Error("http shutdown", "err", err)
 	}
-	for _, group := range [][]component{p.intake, p.workers} {
-		for _, c := range group {
-			if err := c.Stop(sctx); err != nil {
-				log.Error("stop", "err", err)
-			}
-		}
-	}
+	lc.stop(sctx)
 	return runErr
 }
 
