@@ -114,27 +114,7 @@ func pid(user string) string { return flows.ProfileID(flowtest.Identity(user)) }
 // onboard takes user through onboarding as a guest (coordinators get their role as admins).
 func (e *env) onboard(user string, keep, alerts bool) {
 	e.t.Helper()
-	e.Send(user, flows.Event{Text: "/start", Command: "start", Name: user})
-	e.Press(user, "English")
-	e.Press(user, "Sounds good")
-	e.consents(user, keep, alerts)
-	e.Press(user, "Continue as guest")
-	e.Press(user, "Denmark")
-	e.Press(user, "22:00–07:00")
-}
-
-func (e *env) consents(user string, keep, alerts bool) {
-	e.t.Helper()
-	if keep {
-		e.Press(user, "Yes, keep them")
-	} else {
-		e.Press(user, "No, don't keep")
-	}
-	if alerts {
-		e.Press(user, "Yes, you may offer")
-	} else {
-		e.Press(user, "No")
-	}
+	e.Onboard(user, user, flowtest.Onboarding{KeepScores: keep, Alerts: alerts})
 }
 
 var codeRe = regexp.MustCompile(`[0-9A-Z]{5}-[0-9A-Z]{5}`)
@@ -146,14 +126,7 @@ func (e *env) join(user string, role flows.Role, keep, alerts bool) {
 	if code == "" {
 		e.t.Fatal("no invite code")
 	}
-	e.Send(user, flows.Event{Text: "/start", Command: "start", Name: user})
-	e.Press(user, "English")
-	e.Press(user, "Sounds good")
-	e.consents(user, keep, alerts)
-	e.Press(user, "I have a code")
-	e.Say(user, code)
-	e.Press(user, "Denmark")
-	e.Press(user, "22:00–07:00")
+	e.Onboard(user, user, flowtest.Onboarding{KeepScores: keep, Alerts: alerts, Code: code})
 }
 
 // checkin answers an instrument with typed option values (0 skips) and sends; it returns the replies to sending.
