@@ -43,6 +43,6 @@ func TestServeWithSlack(t *testing.T) {
 // onboardSlack takes a Slack user through onboarding, with an invite code or as a guest.
 func onboardSlack(t *testing.T, u *slackfake.User, code string) {
 	t.Helper()
-	flowtest.Onboarding{First: "hello", KeepScores: true, Code: code}.Run(
+	flowtest.Onboarding{First: "hello", KeepScores: true, Code: code, Role: "mentee"}.Run(
 		func(s string) { u.Say(t, s) }, func(l string) { u.Press(t, l) }, func(w string) { u.Expect(t, w) })
 }

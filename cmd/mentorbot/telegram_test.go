@@ -47,7 +47,7 @@ func onboardAsGuest(t *testing.T, p *telegramtest.Person) {
 // quiet, the label of the quiet-hours choice.
 func onboardTelegram(t *testing.T, p *telegramtest.Person, code, quiet string) {
 	t.Helper()
-	flowtest.Onboarding{KeepScores: true, Alerts: true, Code: code, Quiet: quiet}.Run(
+	flowtest.Onboarding{KeepScores: true, Alerts: true, Code: code, Quiet: quiet, Role: "mentee", Name: p.FirstName}.Run(
 		func(s string) { p.Say(t, s) }, func(l string) { p.Press(t, l) }, func(w string) { p.Expect(t, w) })
 }
 

@@ -17,6 +17,9 @@ type Onboarding struct {
 	Code string
 	// Quiet is the label of the quiet-hours button; "" means "22:00–07:00".
 	Quiet string
+	// Role is the role the invite code gives ("mentee"); "" expects any. Name is the first name the bot greets
+	// the person with at the end; "" expects any.
+	Role, Name string
 }
 
 // Run takes the steps: say types text, press taps a button, expect waits for (or checks) a reply containing the
@@ -38,13 +41,17 @@ func (o Onboarding) Run(say, press, expect func(string)) {
 		press("I have a code")
 		expect("Type your invite code")
 		say(o.Code)
-		expect("joined as")
+		expect(strings.TrimSpace("joined as " + o.Role))
 	}
 	expect("time zone")
 	press("Denmark")
 	expect("quiet")
 	press(or(o.Quiet, "22:00–07:00"))
-	expect("You're all set")
+	if o.Name != "" {
+		expect("You're all set, " + o.Name)
+	} else {
+		expect("You're all set")
+	}
 }
 
 // Onboard takes user (shown as name) through o on the harness, checking each step's reply.
