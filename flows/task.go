@@ -73,6 +73,17 @@ func (t Task) Due(at time.Time) Task {
 	return t
 }
 
+// WithArgs adapts a job handler that takes its task's arguments, decoded (see Ctx.Args), to JobHandler.Run.
+func WithArgs[A any](run func(c *Ctx, args A) error) func(c *Ctx) error {
+	return func(c *Ctx) error {
+		var a A
+		if err := c.Args(&a); err != nil {
+			return err
+		}
+		return run(c, a)
+	}
+}
+
 // ErrBadTask is wrapped by Ctx.Args when a task's arguments cannot be read (a task of an older shape, or not
 // written by us). A job returns it like any error; the engine drops such a task with a log line instead of
 // retrying it, since a retry would read the same bytes.

@@ -167,17 +167,7 @@ type alertArgs struct {
 // afterQuiet is the first moment at or after t outside p's quiet hours. Unlike NextAllowed it ignores days off and
 // a nudge snooze: someone asking for help must not wait for a coordinator's week off (the escalation moves on
 // to the next coordinator instead), only for their night.
-func afterQuiet(p *flows.Profile, t time.Time) time.Time {
-	loc := p.Location()
-	cur := t.In(loc)
-	for range 24 * 60 {
-		if !p.Quiet.Contains(cur.Hour()*60 + cur.Minute()) {
-			return cur
-		}
-		cur = cur.Truncate(time.Minute).Add(time.Minute)
-	}
-	return t
-}
+func afterQuiet(p *flows.Profile, t time.Time) time.Time { return p.QuietEnd(t) }
 
 // deliverAlert runs in a coordinator's turn: the alert names the person and says support may help. Nothing else
 // about them is in it. An alert someone already took, or that was erased, is not shown.

@@ -21,6 +21,17 @@ func (m *Module) current(c *flows.Ctx) (*content.Instrument, []content.Item) {
 	return in, ItemsFor(in, c.Profile)
 }
 
+// item is the open check-in's instrument, its items and the index of the current one; ok is false (and the
+// check-in ends with an apology) when this build cannot continue it.
+func (m *Module) item(c *flows.Ctx) (in *content.Instrument, items []content.Item, i int, ok bool) {
+	in, items = m.current(c)
+	if in == nil || len(items) == 0 {
+		m.lost(c)
+		return nil, nil, 0, false
+	}
+	return in, items, m.index(c, len(items)), true
+}
+
 // lost ends a check-in this build cannot continue (an instrument removed, answers sealed with a key since
 // dropped) with an apology rather than a wrong result.
 func (m *Module) lost(c *flows.Ctx) {

@@ -140,12 +140,10 @@ func (m *Module) answerMenu(c *flows.Ctx, v string) error {
 }
 
 func (m *Module) askQuestion(c *flows.Ctx) error {
-	in, items := m.current(c)
-	if in == nil || len(items) == 0 {
-		m.lost(c)
+	in, items, i, ok := m.item(c)
+	if !ok {
 		return nil
 	}
-	i := m.index(c, len(items))
 	it := items[i]
 	var rows [][]flows.Button
 	for _, o := range in.OptionSets[it.Options] {
@@ -162,12 +160,10 @@ func (m *Module) askQuestion(c *flows.Ctx) error {
 }
 
 func (m *Module) answerQuestion(c *flows.Ctx) error {
-	in, items := m.current(c)
-	if in == nil || len(items) == 0 {
-		m.lost(c)
+	in, items, i, ok := m.item(c)
+	if !ok {
 		return nil
 	}
-	i := m.index(c, len(items))
 	it := items[i]
 	v, ok := c.Choice()
 	if !ok {

@@ -47,18 +47,26 @@ type steps struct {
 
 func (s *steps) all() map[string]flows.Step {
 	return map[string]flows.Step{
-		"menu":           {Ask: s.askSettings, Choose: s.answerSettings},
-		"lang":           {Ask: s.askLang, Answer: s.answerLang},
-		"about":          {Ask: s.askAbout, Choose: s.answerAbout},
-		"consent_scores": {Ask: s.askScores, Answer: s.answerScores},
-		"consent_alerts": {Ask: s.askAlerts, Answer: s.answerAlerts},
-		"role":           {Ask: s.askRole, Answer: s.answerRole},
-		"code":           {Ask: s.askCode, Answer: s.answerCode},
-		"tz":             {Ask: s.askTZ, Answer: s.answerTZ},
-		"tz_other":       {Ask: s.askTZOther, Answer: s.answerTZOther},
-		"quiet":          {Ask: s.askQuiet, Answer: s.answerQuiet},
-		"quiet_own":      {Ask: s.askQuietOwn, Answer: s.answerQuietOwn},
-		"days_off":       {Ask: s.askDaysOff, Choose: s.answerDaysOff},
+		"menu":  {Ask: s.askSettings, Choose: s.answerSettings},
+		"lang":  {Ask: s.askLang, Answer: s.answerLang},
+		"about": {Ask: s.askAbout, Choose: s.answerAbout},
+		"consent_scores": consent("onb.consent_scores", "consent_alerts", func(c *flows.Ctx, yes bool) {
+			c.Profile.Consents.KeepScores = flows.Consent{Given: yes, At: c.Now}
+			if !yes {
+				// Withdrawal is erasure: nothing kept under the old consent survives it.
+				c.Profile.Checkins.Sealed = ""
+			}
+		}),
+		"consent_alerts": consent("onb.consent_alerts", "role", func(c *flows.Ctx, yes bool) {
+			c.Profile.Consents.AlertCoordinator = flows.Consent{Given: yes, At: c.Now}
+		}),
+		"role":      {Ask: s.askRole, Answer: s.answerRole},
+		"code":      {Ask: s.askCode, Answer: s.answerCode},
+		"tz":        {Ask: s.askTZ, Answer: s.answerTZ},
+		"tz_other":  {Ask: s.askTZOther, Answer: s.answerTZOther},
+		"quiet":     {Ask: s.askQuiet, Answer: s.answerQuiet},
+		"quiet_own": {Ask: s.askQuietOwn, Answer: s.answerQuietOwn},
+		"days_off":  {Ask: s.askDaysOff, Choose: s.answerDaysOff},
 	}
 }
 
@@ -126,40 +134,25 @@ func yesNo(c *flows.Ctx, yes, no string) []flows.Button {
 	return flows.Row(flows.Choice(c.T(yes), "yes"), flows.Choice(c.T(no), "no"))
 }
 
-func (s *steps) askScores(c *flows.Ctx) error {
-	c.Ask(c.T("onb.consent_scores"), yesNo(c, "onb.consent_scores_yes", "onb.consent_scores_no"))
-	return nil
-}
-
-func (s *steps) answerScores(c *flows.Ctx) error {
-	v, ok := yesNoAnswer(c)
-	if !ok {
-		c.ReaskButtons()
-		return nil
+// consent is a yes/no consent step: the question (UI string key, with key_yes and key_no as the buttons), a
+// yes or no typed or pressed, set with the answer, then the step after (or back to /settings).
+func consent(key, after string, set func(c *flows.Ctx, yes bool)) flows.Step {
+	return flows.Step{
+		Ask: func(c *flows.Ctx) error {
+			c.Ask(c.T(key), yesNo(c, key+"_yes", key+"_no"))
+			return nil
+		},
+		Answer: func(c *flows.Ctx) error {
+			v, ok := yesNoAnswer(c)
+			if !ok {
+				c.ReaskButtons()
+				return nil
+			}
+			set(c, v)
+			next(c, after)
+			return nil
+		},
 	}
-	c.Profile.Consents.KeepScores = flows.Consent{Given: v, At: c.Now}
-	if !v {
-		// Withdrawal is erasure: nothing kept under the old consent survives it.
-		c.Profile.Checkins.Sealed = ""
-	}
-	next(c, "consent_alerts")
-	return nil
-}
-
-func (s *steps) askAlerts(c *flows.Ctx) error {
-	c.Ask(c.T("onb.consent_alerts"), yesNo(c, "onb.consent_alerts_yes", "onb.consent_alerts_no"))
-	return nil
-}
-
-func (s *steps) answerAlerts(c *flows.Ctx) error {
-	v, ok := yesNoAnswer(c)
-	if !ok {
-		c.ReaskButtons()
-		return nil
-	}
-	c.Profile.Consents.AlertCoordinator = flows.Consent{Given: v, At: c.Now}
-	next(c, "role")
-	return nil
 }
 
 func yesNoAnswer(c *flows.Ctx) (bool, bool) {

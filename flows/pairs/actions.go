@@ -41,7 +41,7 @@ func (p *pairing) actions() []*flows.Action {
 func (p *pairing) jobs() []flows.JobHandler {
 	return []flows.JobHandler{
 		// To a coordinator: MenteeName is waiting for a mentor.
-		{Job: jobWaiting, Run: withPair(func(c *flows.Ctx, a pairArgs) error {
+		{Job: jobWaiting, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			if c.DeferNotice() {
 				return nil
 			}
@@ -49,10 +49,10 @@ func (p *pairing) jobs() []flows.JobHandler {
 				flows.Row(flows.ActionButton(c.T("pair.open_btn"), "pair")))
 			return nil
 		})},
-		{Job: jobOffer, Run: withPair(runOffer)},
-		{Job: jobPaired, Run: withPair(runPaired)},
+		{Job: jobOffer, Run: flows.WithArgs(runOffer)},
+		{Job: jobPaired, Run: flows.WithArgs(runPaired)},
 		// To the coordinator: Outcome "ok" (paired) or "gone" (the mentee was no longer waiting).
-		{Job: jobDone, Run: withPair(func(c *flows.Ctx, a pairArgs) error {
+		{Job: jobDone, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			key := "pair.done_ok"
 			if a.Outcome != "ok" {
 				key = "pair.done_gone"
@@ -61,7 +61,7 @@ func (p *pairing) jobs() []flows.JobHandler {
 			return nil
 		})},
 		// Pair: the other side ended it; they are not told why.
-		{Job: jobEnded, Run: withPair(func(c *flows.Ctx, a pairArgs) error {
+		{Job: jobEnded, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			m := &c.Profile.Mentoring
 			i := m.PairByID(a.Pair)
 			if i < 0 {
@@ -74,7 +74,7 @@ func (p *pairing) jobs() []flows.JobHandler {
 			return nil
 		})},
 		// To the coordinator: Outcome "ended" or "rematch", and both names.
-		{Job: jobEndedNote, Run: withPair(func(c *flows.Ctx, a pairArgs) error {
+		{Job: jobEndedNote, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			if c.DeferNotice() {
 				return nil
 			}
@@ -87,7 +87,7 @@ func (p *pairing) jobs() []flows.JobHandler {
 			return nil
 		})},
 		// To a mentee: their mentor paused until Until (Unix), or is back (0).
-		{Job: jobPaused, Run: withPair(func(c *flows.Ctx, a pairArgs) error {
+		{Job: jobPaused, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			m := &c.Profile.Mentoring
 			i := m.PairByID(a.Pair)
 			if i < 0 {
@@ -103,16 +103,9 @@ func (p *pairing) jobs() []flows.JobHandler {
 			return nil
 		})},
 		// A notice held back by quiet hours.
-		{Job: jobSay, Run: func(c *flows.Ctx) error {
-			var a noticeArgs
-			if err := c.Args(&a); err != nil {
-				return err
-			}
-			sayNotice(c, a)
-			return nil
-		}},
+		{Job: jobSay, Run: flows.WithArgs(func(c *flows.Ctx, a noticeArgs) error { sayNotice(c, a); return nil })},
 		// To both sides: no contact for Weeks weeks.
-		{Job: jobInactive, Run: withPair(func(c *flows.Ctx, a pairArgs) error {
+		{Job: jobInactive, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			m := &c.Profile.Mentoring
 			if m.PairByID(a.Pair) < 0 || c.DeferNudge() {
 				return nil
@@ -122,7 +115,7 @@ func (p *pairing) jobs() []flows.JobHandler {
 			return nil
 		}), Nudge: true},
 		// To the coordinator: no contact for Weeks weeks, and both names.
-		{Job: jobInactiveAlert, Run: withPair(func(c *flows.Ctx, a pairArgs) error {
+		{Job: jobInactiveAlert, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			if c.DeferNotice() {
 				return nil
 			}
@@ -130,7 +123,7 @@ func (p *pairing) jobs() []flows.JobHandler {
 			return nil
 		})},
 		// To the coordinator: the mentor said the pairing does not fit; both names.
-		{Job: jobFitFlag, Run: withPair(func(c *flows.Ctx, a pairArgs) error {
+		{Job: jobFitFlag, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			if c.DeferNotice() {
 				return nil
 			}

@@ -56,57 +56,49 @@ func skipRow(c *flows.Ctx) []flows.Button {
 	return flows.Row(flows.Choice(c.T("pair.skip"), "skip"))
 }
 
-func askSite(c *flows.Ctx) error {
-	cur := c.Profile.Mentoring.Site
+// askPlace asks for a place (site or unit, key the question's UI string), offering to keep the current one.
+func askPlace(c *flows.Ctx, key, cur string) error {
 	rows := [][]flows.Button{skipRow(c)}
 	if cur != "" {
 		rows = [][]flows.Button{flows.Row(flows.Choice(c.T("pair.keep", "Value", clip(cur, 14)), "keep"), flows.Choice(c.T("pair.skip"), "skip"))}
 	}
-	c.Ask(c.T("pair.site_ask", "Max", maxPlace), rows...)
+	c.Ask(c.T(key, "Max", maxPlace), rows...)
 	return nil
 }
 
-func answerSite(c *flows.Ctx) error {
-	m := &c.Profile.Mentoring
+// readPlace sets *place from the answer: typed text, "skip" (none) or "keep"; false when the text is too long
+// (and the question is asked again).
+func readPlace(c *flows.Ctx, place *string) bool {
 	if v, ok := c.Choice(); ok {
 		if v == "skip" {
-			m.Site = ""
+			*place = ""
 		}
-	} else {
-		s, ok := short(c.Text(), maxPlace)
-		if !ok {
-			c.Reask(c.T("pair.too_long", "Max", maxPlace))
-			return nil
-		}
-		m.Site = s
+		return true
 	}
-	c.Goto("unit")
+	s, ok := short(c.Text(), maxPlace)
+	if !ok {
+		c.Reask(c.T("pair.too_long", "Max", maxPlace))
+		return false
+	}
+	*place = s
+	return true
+}
+
+func askSite(c *flows.Ctx) error { return askPlace(c, "pair.site_ask", c.Profile.Mentoring.Site) }
+
+func answerSite(c *flows.Ctx) error {
+	if readPlace(c, &c.Profile.Mentoring.Site) {
+		c.Goto("unit")
+	}
 	return nil
 }
 
-func askUnit(c *flows.Ctx) error {
-	cur := c.Profile.Mentoring.Unit
-	rows := [][]flows.Button{skipRow(c)}
-	if cur != "" {
-		rows = [][]flows.Button{flows.Row(flows.Choice(c.T("pair.keep", "Value", clip(cur, 14)), "keep"), flows.Choice(c.T("pair.skip"), "skip"))}
-	}
-	c.Ask(c.T("pair.unit_ask", "Max", maxPlace), rows...)
-	return nil
-}
+func askUnit(c *flows.Ctx) error { return askPlace(c, "pair.unit_ask", c.Profile.Mentoring.Unit) }
 
 func answerUnit(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
-	if v, ok := c.Choice(); ok {
-		if v == "skip" {
-			m.Unit = ""
-		}
-	} else {
-		s, ok := short(c.Text(), maxPlace)
-		if !ok {
-			c.Reask(c.T("pair.too_long", "Max", maxPlace))
-			return nil
-		}
-		m.Unit = s
+	if !readPlace(c, &m.Unit) {
+		return nil
 	}
 	switch {
 	case m.Unit != "" && c.Profile.Has(flows.Mentee):

@@ -12,7 +12,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/m4pris/mentorbot/flows"
@@ -125,17 +124,6 @@ type pairArgs struct {
 	Weeks int `json:"weeks,omitempty"`
 }
 
-// withPair adapts a job that reads pairArgs.
-func withPair(run func(c *flows.Ctx, a pairArgs) error) func(c *flows.Ctx) error {
-	return func(c *flows.Ctx) error {
-		var a pairArgs
-		if err := c.Args(&a); err != nil {
-			return err
-		}
-		return run(c, a)
-	}
-}
-
 // noticeArgs are jobSay's: a pair notice (a UI string id) about Name, held back by quiet hours.
 type noticeArgs struct {
 	Key   string `json:"key"`
@@ -146,13 +134,10 @@ type noticeArgs struct {
 // notice says a message about a pair now, or at the end of the user's quiet hours: the change it reports is
 // already applied.
 func notice(c *flows.Ctx, a noticeArgs) {
-	t := c.Now.In(c.Profile.Location())
-	if !c.Profile.Quiet.Contains(t.Hour()*60 + t.Minute()) {
+	t := c.Profile.QuietEnd(c.Now)
+	if !t.After(c.Now) {
 		sayNotice(c, a)
 		return
-	}
-	for i := 0; i < 24*60 && c.Profile.Quiet.Contains(t.Hour()*60+t.Minute()); i++ {
-		t = t.Truncate(time.Minute).Add(time.Minute)
 	}
 	id := "pair.say:" + c.Profile.ID + ":" + a.Key + ":" + flows.ShortID(a.Key, a.Name, strconv.FormatInt(a.Until, 10), c.Event.ID)
 	c.Schedule(flows.NewTask(id, c.Profile.ID, jobSay, a).Due(t))

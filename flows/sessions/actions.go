@@ -47,9 +47,9 @@ func sessionActions() []*flows.Action {
 // sessionJobs bring the other side's proposals and answers, reminders and the follow-up after a session.
 func sessionJobs() []flows.JobHandler {
 	return []flows.JobHandler{
-		{Job: jobProposed, Run: withSession(runProposed)},
+		{Job: jobProposed, Run: flows.WithArgs(runProposed)},
 		// Session: the other side confirmed this side's proposal.
-		{Job: jobConfirmed, Run: withSession(func(c *flows.Ctx, a sessionArgs) error {
+		{Job: jobConfirmed, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
 			i := findSession(c, a.Session, flows.SessionProposed)
 			if i < 0 {
@@ -62,18 +62,11 @@ func sessionJobs() []flows.JobHandler {
 			return nil
 		})},
 		// Session: declined or cancelled by the other side.
-		{Job: jobDeclined, Run: withSession(func(c *flows.Ctx, a sessionArgs) error { dropped(c, a.Session, "declined"); return nil })},
-		{Job: jobCancelled, Run: withSession(func(c *flows.Ctx, a sessionArgs) error { dropped(c, a.Session, "cancelled"); return nil })},
-		{Job: jobTell, Run: func(c *flows.Ctx) error {
-			var a tellArgs
-			if err := c.Args(&a); err != nil {
-				return err
-			}
-			say(c, a)
-			return nil
-		}},
-		{Job: jobRemind, Run: withSession(runRemind), Nudge: true},
-		{Job: jobAfter, Run: withSession(runAfter), Nudge: true},
+		{Job: jobDeclined, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error { dropped(c, a.Session, "declined"); return nil })},
+		{Job: jobCancelled, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error { dropped(c, a.Session, "cancelled"); return nil })},
+		{Job: jobTell, Run: flows.WithArgs(func(c *flows.Ctx, a tellArgs) error { say(c, a); return nil })},
+		{Job: jobRemind, Run: flows.WithArgs(runRemind), Nudge: true},
+		{Job: jobAfter, Run: flows.WithArgs(runAfter), Nudge: true},
 		purgeJob(),
 	}
 }

@@ -291,7 +291,7 @@ func groupActions() []*flows.Action {
 func groupJobs() []flows.JobHandler {
 	return []flows.JobHandler{
 		// To a member: Group, At, Host, Topic.
-		{Job: jobGroupInvite, Run: withSession(func(c *flows.Ctx, a sessionArgs) error {
+		{Job: jobGroupInvite, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error {
 			at := time.Unix(a.At, 0).UTC()
 			if c.Profile.Mentoring.GroupByID(a.Group) >= 0 || !at.After(c.Now) || c.DeferNotice() {
 				return nil
@@ -302,7 +302,7 @@ func groupJobs() []flows.JobHandler {
 			return nil
 		})},
 		// To the host: Member answered Going (or not) for Group.
-		{Job: jobGroupCount, Run: withSession(func(c *flows.Ctx, a sessionArgs) error {
+		{Job: jobGroupCount, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
 			i := m.HostedByID(a.Group)
 			if i < 0 || !slices.Contains(m.Hosted[i].Members, a.Member) {
@@ -319,7 +319,7 @@ func groupJobs() []flows.JobHandler {
 			return nil
 		})},
 		// To a member: Group is cancelled.
-		{Job: jobGroupCancel, Run: withSession(func(c *flows.Ctx, a sessionArgs) error {
+		{Job: jobGroupCancel, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
 			i := m.GroupByID(a.Group)
 			if i < 0 {
@@ -334,7 +334,7 @@ func groupJobs() []flows.JobHandler {
 			return nil
 		})},
 		// Group, Minutes, At. A reminder the member asked for: it comes even in quiet hours.
-		{Job: jobGroupRemind, Run: withSession(func(c *flows.Ctx, a sessionArgs) error {
+		{Job: jobGroupRemind, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
 			i := m.GroupByID(a.Group)
 			if i < 0 || m.Groups[i].Going != "yes" || m.Groups[i].At.Unix() != a.At {

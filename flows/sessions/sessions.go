@@ -118,17 +118,6 @@ type sessionArgs struct {
 	Going    bool   `json:"going,omitempty"`    // jobGroupCount: the answer
 }
 
-// withSession adapts a job that reads sessionArgs.
-func withSession(run func(c *flows.Ctx, a sessionArgs) error) func(c *flows.Ctx) error {
-	return func(c *flows.Ctx) error {
-		var a sessionArgs
-		if err := c.Args(&a); err != nil {
-			return err
-		}
-		return run(c, a)
-	}
-}
-
 // tellArgs are jobTell's: a session notice (confirmed, declined, cancelled, grpcancel) held back by quiet hours.
 type tellArgs struct {
 	Key     string `json:"key"`
@@ -218,12 +207,7 @@ func Plan(p *flows.Profile, now time.Time) []flows.Task {
 // tell says a notice about a session now, or later when it is the user's quiet hours: the state change it reports
 // is applied at once, only the message waits.
 func tell(c *flows.Ctx, a tellArgs) {
-	t := c.Now.In(c.Profile.Location())
-	if c.Profile.Quiet.Contains(t.Hour()*60 + t.Minute()) {
-		next := t
-		for i := 0; i < 24*60 && c.Profile.Quiet.Contains(next.Hour()*60+next.Minute()); i++ {
-			next = next.Truncate(time.Minute).Add(time.Minute)
-		}
+	if next := c.Profile.QuietEnd(c.Now); next.After(c.Now) {
 		c.Schedule(flows.NewTask("tell:"+a.Session+":"+a.Key+":"+c.Profile.ID, c.Profile.ID, jobTell, a).Due(next))
 		return
 	}
