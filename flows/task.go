@@ -22,6 +22,8 @@ type JobHandler struct {
 	// Nudge marks a job that nudges the person (a check-in prompt, a lesson nudge, a reminder): the engine counts
 	// each delivery's outcome (CountNudge).
 	Nudge bool
+	// Audience says who the job's replies are for; the zero value is the person the task is addressed to.
+	Audience Audience
 }
 
 // Task is work for one user that runs through the engine later or elsewhere: a reminder, a nudge, a message from
@@ -181,8 +183,8 @@ func (e *Engine) cancelTasks(ctx context.Context, ids []string) {
 type taskKey struct{}
 
 // WithTask returns ctx carrying the task whose replies are being delivered. Engine.RunTask sets it so that a Sender
-// can route by job: the Slack adapter posts the replies of "alert." jobs to a coordinators' channel when one is
-// configured, instead of a direct message.
+// can route by the job's Audience: the Slack adapter posts the replies of coordinator-facing alerts to the
+// coordinators' channel when one is configured, instead of a direct message.
 func WithTask(ctx context.Context, t Task) context.Context {
 	return context.WithValue(ctx, taskKey{}, t)
 }

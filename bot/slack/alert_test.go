@@ -12,14 +12,14 @@ import (
 
 const alertChannel = "GALERTS"
 
-// withFakeAlert registers a stand-in for the check-in flow's alert: a job addressed to a coordinator that says
-// something and offers the global "I'll take it" button, and the action behind that button.
+// withFakeAlert registers a stand-in for the check-in flow's alert: a coordinator-facing job addressed to a
+// coordinator that says something and offers the global "I'll take it" button, and the action behind that button.
 func withFakeAlert(channel string) func(_ *env, o *slack.Options) {
 	return func(_ *env, o *slack.Options) {
 		o.AlertChannel = channel
 		o.Engine.(*flows.Engine).Add(flows.Feature{
 			Name: "alertfake",
-			Jobs: []flows.JobHandler{{Job: "alert.fake", Run: func(c *flows.Ctx) error {
+			Jobs: []flows.JobHandler{{Job: "alert.fake", Audience: flows.ToCoordinators, Run: func(c *flows.Ctx) error {
 				var id string
 				if err := c.Args(&id); err != nil {
 					return err
@@ -136,5 +136,26 @@ func TestAUserWhoLeftTheWorkspaceIsMarkedUnreachable(t *testing.T) {
 	p, _ := e.store.Profile(context.Background(), pids[0])
 	if p.Reachable(flows.Identity{Platform: flows.Slack, ID: "UGONE"}) {
 		t.Fatalf("profile not marked unreachable on Slack: %+v", p.Unreachable)
+	}
+}
+
+// TestTasksForAPersonNeverGoToTheAlertChannel: a job addressed to a person stays theirs whatever its name, with
+// an alert channel configured.
+func TestTasksForAPersonNeverGoToTheAlertChannel(t *testing.T) {
+	e := start(t, socketMode, func(e *env, o *slack.Options) {
+		withFakeAlert(alertChannel)(e, o)
+		o.Engine.(*flows.Engine).Add(flows.Feature{Name: "alertperson", Jobs: []flows.JobHandler{{Job: "alert.person",
+			Run: func(c *flows.Ctx) error { c.Say("A coordinator has picked up your request."); return nil }}}})
+	})
+	pids := coordinators(t, e, "UP1")
+	task := flows.NewTask("alert:P1:acked", pids[0], "alert.person", "P1")
+	if err := e.eng.RunTask(context.Background(), task); err != nil {
+		t.Fatal(err)
+	}
+	if dm := e.fake.Messages(slackfake.DM("UP1")); len(dm) != 1 || !strings.Contains(dm[0].Body(), "picked up your request") {
+		t.Fatalf("the person's DM has %d messages, want the one", len(dm))
+	}
+	if n := len(e.fake.Messages(alertChannel)); n != 0 {
+		t.Fatalf("the alert channel got %d posts meant for a person", n)
 	}
 }

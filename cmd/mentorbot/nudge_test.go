@@ -111,6 +111,7 @@ func TestServeRefusesUnhandledJob(t *testing.T) {
 	for _, v := range []string{"MENTORBOT_ESCALATION_JOBS", "MENTORBOT_RETENTION_JOBS"} {
 		err := run(context.Background(), []string{"serve"}, nil, io.Discard, io.Discard, env(map[string]string{
 			"REDIS_URL": redistest.URL(t, redistest.DBCmd), "MENTORBOT_HTTP_ADDR": "127.0.0.1:0", v: "checkin.purge, nope",
+			"MENTORBOT_DATA_KEY": newDataKey(testNow), "MENTORBOT_LOG_KEY": newLogKey(),
 		}))
 		if err == nil || !strings.Contains(err.Error(), v) || !strings.Contains(err.Error(), `"nope"`) {
 			t.Errorf("%s=nope: serve returned %v, want an error naming the variable and the job", v, err)

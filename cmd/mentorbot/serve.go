@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
-	"time"
 )
 
 // component is one long-running part of serve: a platform adapter, the schedulers, the queue worker.
@@ -50,6 +48,9 @@ func runServe(ctx context.Context, _ []string, stderr io.Writer, getenv func(str
 	if err != nil {
 		return err
 	}
+	if err := requireKeys(cfg); err != nil {
+		return err
+	}
 	log := newLogger(stderr, cfg.LogLevel)
 	if getenv("GOGC") == "" {
 		// Measured (docs/telegram.md): at the default GOGC=100 the p99 at 1,000 updates/s is garbage collection
@@ -78,10 +79,16 @@ func runServe(ctx context.Context, _ []string, stderr io.Writer, getenv func(str
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if cfg.MetricsAddr != "" {
+		if m.MetricsListener, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on MENTORBOT_METRICS_ADDR: %w", err)
+		}
+	}
 	return m.Serve(ctx, ln)
 }
 
-// Serve runs serve on listener ln until ctx ends (tests call it directly).
+// Serve runs serve on listener ln (and m.MetricsListener, see httpServers) until ctx ends (tests call it directly).
 func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	log := m.Log
 	p := &parts{mux: http.NewServeMux()}
@@ -91,36 +98,35 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 			return err
 		}
 	}
-	p.mux.Handle("GET /metrics", m.Metrics.Handler())
-	p.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	p.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		for _, ready := range p.ready {
-			if ready == nil {
-				continue
+	health := func(mux *http.ServeMux) {
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+		mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+			for _, ready := range p.ready {
+				if ready == nil {
+					continue
+				}
+				if err := ready(r.Context()); err != nil {
+					http.Error(w, "not ready", http.StatusServiceUnavailable)
+					return
+				}
 			}
-			if err := ready(r.Context()); err != nil {
-				http.Error(w, "not ready", http.StatusServiceUnavailable)
-				return
-			}
-		}
-		fmt.Fprintln(w, "ready")
-	})
+			fmt.Fprintln(w, "ready")
+		})
+	}
+	web, err := m.httpServers(ln, p.mux, health)
+	if err != nil {
+		return err
+	}
 	// Stop order: intake first (finishing the updates it holds), then the workers in the order the builders
-	// listed them. They start in the reverse of it.
+	// listed them. They start in the reverse of it; one that fails to start stops those started before it.
 	startOrder := append(slices.Clone(p.intake), p.workers...)
 	slices.Reverse(startOrder)
 	lc := &lifecycle{log: log}
 	if err := lc.start(ctx, startOrder...); err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: p.mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() {
-		log.Info("http listening", "addr", ln.Addr().String())
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
-		}
-	}()
+	web.serve(errc)
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -129,7 +135,7 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.Config.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := web.shutdown(sctx); err != nil {
 		log.Error("http shutdown", "err", err)
 	}
 	lc.stop(sctx)

@@ -33,7 +33,7 @@ func (m *Module) alertActions() []*flows.Action {
 // mentor to get in touch.
 func (m *Module) alertJobs() []flows.JobHandler {
 	return []flows.JobHandler{
-		{Job: JobRaise, Run: m.deliverAlert},
+		{Job: JobRaise, Audience: flows.ToCoordinators, Run: m.deliverAlert},
 		{Job: JobAcked, Run: m.acked},
 		{Job: JobEscalate, Run: m.escalate},
 		{Job: JobSweep, Run: m.sweep},

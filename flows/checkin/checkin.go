@@ -19,7 +19,7 @@ const (
 	JobPrompt   flows.Job = "checkin.prompt" // offer the due check-in (planned by Plan)
 	JobPurge    flows.Job = "checkin.purge"  // drop kept results older than the retention period, re-seal with the current key
 	JobMentor   flows.Job = "checkin.mentor" // to a mentor: their mentee would like to talk
-	JobRaise    flows.Job = "alert.raise"    // to a coordinator: someone may need support
+	JobRaise    flows.Job = "alert.raise"    // to the coordinators (flows.ToCoordinators): someone may need support
 	JobAcked    flows.Job = "alert.acked"    // to the person: a coordinator took it
 	JobEscalate flows.Job = "alert.escalate" // to the person: nobody took it in time → the next coordinator
 	// JobSweep is the safety net for lost escalations, sent to coordinators by the periodic jobs

@@ -9,6 +9,7 @@ import (
 
 	"github.com/m4pris/mentorbot/content"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/safety"
 )
 
 // Names of the flows.
@@ -66,6 +67,9 @@ type Deps struct {
 	Mentors Mentors
 	// PracticeAfter is how long after a lesson its practice comes back. Zero: 3 days.
 	PracticeAfter time.Duration
+	// Helplines fill the lessons' {helpline} placeholder, the same lines the safety path shows
+	// (MENTORBOT_HELPLINE_DK, _RO). Empty fields: the defaults.
+	Helplines safety.Helplines
 }
 
 // Lessons is the lesson feature: its flows, actions and nudge planner.
@@ -74,11 +78,12 @@ type Lessons struct {
 	fb            Feedback
 	mentors       Mentors
 	practiceAfter time.Duration
+	helplines     safety.Helplines
 }
 
 // New builds the lesson feature.
 func New(d Deps) *Lessons {
-	l := &Lessons{lib: d.Library, fb: d.Feedback, mentors: d.Mentors, practiceAfter: d.PracticeAfter}
+	l := &Lessons{lib: d.Library, fb: d.Feedback, mentors: d.Mentors, practiceAfter: d.PracticeAfter, helplines: d.Helplines.WithDefaults()}
 	if l.lib == nil {
 		l.lib = content.MustDefaultLibrary()
 	}

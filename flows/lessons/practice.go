@@ -55,7 +55,7 @@ func (l *Lessons) practicePrompt(c *flows.Ctx) error {
 	if lesson == nil || pending(c.Profile, lesson.ID) < 0 {
 		return nil // answered already, or the lesson is gone
 	}
-	t := lesson.In(c.Lang())
+	t := l.text(c, lesson)
 	c.Say(c.T("lessons.practice_ask", "Title", t.Title, "Practice", t.Practice),
 		flows.Row(
 			flows.ActionButton(c.T("lessons.btn.tried"), "lpractice", lesson.ID, "tried"),

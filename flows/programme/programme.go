@@ -36,7 +36,7 @@ type Deps struct {
 	Checkins checkin.Store
 	// Sealer encrypts check-in scores (flows/seal, key from MENTORBOT_DATA_KEY); nil: scores are never kept.
 	Sealer checkin.Sealer
-	// Helplines shown on the safety path (MENTORBOT_HELPLINE_DK, _RO); empty fields use the defaults.
+	// Helplines shown on the safety path and in lessons (MENTORBOT_HELPLINE_DK, _RO); empty fields use the defaults.
 	Helplines safety.Helplines
 	// AlertEscalate (MENTORBOT_ALERT_ESCALATE): how long an alert waits before the next coordinator; 0 = 2 h.
 	AlertEscalate time.Duration
@@ -61,7 +61,7 @@ func Features(d Deps) []flows.Feature {
 		onboarding.Feature(d.Invites),
 		privacy.Feature(ck.Export),
 		coordinator.Feature(d.Invites),
-		lessons.New(lessons.Deps{Feedback: d.LessonFeedback, Mentors: d.Mentors}).Feature(),
+		lessons.New(lessons.Deps{Feedback: d.LessonFeedback, Mentors: d.Mentors, Helplines: d.Helplines}).Feature(),
 		pairs.Feature(pairs.Options{Directory: d.Directory, Capacity: d.MentorCapacity}),
 		sessions.Feature(sessions.Options{Directory: d.Directory}),
 		ck.Feature(),
