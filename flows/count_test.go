@@ -52,23 +52,29 @@ func TestCounts(t *testing.T) {
 	e.Add(flows.Feature{
 		Name: "test",
 		Jobs: []flows.JobHandler{
-			{Job: "t.nudge", Nudge: true, Run: func(c *flows.Ctx) {
-				if c.Event.Args == "stale" || c.DeferNudge() {
-					return
+			{Job: "t.nudge", Nudge: true, Run: func(c *flows.Ctx) error {
+				var a struct{ Stale bool }
+				if err := c.Args(&a); err != nil {
+					return err
+				}
+				if a.Stale || c.DeferNudge() {
+					return nil
 				}
 				c.Say("time for a check-in")
+				return nil
 			}},
-			{Job: "t.notice", Run: func(c *flows.Ctx) { c.Say("news") }},
+			{Job: "t.notice", Run: func(c *flows.Ctx) error { c.Say("news"); return nil }},
 		},
-		Actions: []*flows.Action{{Name: "t.raise", Commands: []string{"raise"}, Run: func(c *flows.Ctx) {
+		Actions: []*flows.Action{{Name: "t.raise", Commands: []string{"raise"}, Run: func(c *flows.Ctx) error {
 			c.Count(flows.CountAlertRaised, "asked")
 			c.Say("a coordinator will be in touch")
+			return nil
 		}}},
 	})
 	ctx := context.Background()
-	run := func(id string, job flows.Job, args string) {
+	run := func(id string, job flows.Job, stale string) {
 		t.Helper()
-		if err := e.RunTask(ctx, flows.Task{ID: id, Profile: pid, Job: job, Args: args}); err != nil {
+		if err := e.RunTask(ctx, flows.NewTask(id, pid, job, map[string]bool{"Stale": stale == "stale"})); err != nil {
 			t.Fatalf("task %s: %v", id, err)
 		}
 	}
@@ -99,7 +105,7 @@ func TestCounts(t *testing.T) {
 	}
 
 	sender.err = errors.New("platform down")
-	if err := e.RunTask(ctx, flows.Task{ID: "n5", Profile: pid, Job: "t.nudge"}); err == nil {
+	if err := e.RunTask(ctx, flows.NewTask("n5", pid, "t.nudge", map[string]bool{})); err == nil {
 		t.Fatal("a failed send was not returned")
 	}
 	expect() // not sent: the queue tries again, and that delivery counts

@@ -142,6 +142,11 @@ func (c *Ctx) Goto(step string) { c.next, c.nextStep = gotoStep, step }
 // Reask says why the answer did not fit and asks the current step's question again.
 func (c *Ctx) Reask(reason string) { c.next, c.reason = reask, reason }
 
+// ReaskButtons is Reask with the standard reason, "please use the buttons": for a value a step cannot take
+// although it offered it (the lesson or instrument behind it is gone), or for typed text a step that also reads
+// text could not read.
+func (c *Ctx) ReaskButtons() { c.next, c.reason = reask, c.T("core.use_buttons") }
+
 // Done ends the conversation.
 func (c *Ctx) Done() { c.next = done }
 

@@ -20,15 +20,24 @@ func (c *Ctx) DeferNudge() bool {
 // DeferNotice is for a job that brings news from another person (a session proposal, a new pairing): only quiet
 // hours hold it back — a colleague's message is not a nudge, so days off and snoozing do not.
 func (c *Ctx) DeferNotice() bool {
-	t := c.Now.In(c.Profile.Location())
-	for i := 0; i < 24*60 && c.Profile.Quiet.Contains(t.Hour()*60+t.Minute()); i++ {
-		t = t.Truncate(time.Minute).Add(time.Minute)
-	}
-	if !c.deferTo(t) {
+	if !c.deferTo(c.Profile.QuietEnd(c.Now)) {
 		return false
 	}
 	c.Count(CountNoticeDeferred, NudgeDeferredQuiet)
 	return true
+}
+
+// QuietEnd is the first moment at or after t outside p's quiet hours, in p's time zone: when news from another
+// person may reach them. Unlike NextAllowed it ignores days off and a snooze. Quiet hours that never end give t.
+func (p *Profile) QuietEnd(t time.Time) time.Time {
+	cur := t.In(p.Location())
+	for range 24 * 60 {
+		if !p.Quiet.Contains(cur.Hour()*60 + cur.Minute()) {
+			return cur
+		}
+		cur = cur.Truncate(time.Minute).Add(time.Minute)
+	}
+	return t
 }
 
 func (c *Ctx) deferTo(next time.Time) bool {
@@ -36,7 +45,12 @@ func (c *Ctx) deferTo(next time.Time) bool {
 		return false
 	}
 	id := strings.TrimPrefix(c.Event.ID, "task:")
-	c.Schedule(Task{ID: id + "@" + strconv.FormatInt(next.Unix(), 10), Profile: c.Profile.ID, Job: c.Event.Job, Args: c.Event.Args, At: next})
+	t := Task{Job: c.Event.Job}
+	if c.Event.Task != nil {
+		t = *c.Event.Task
+	}
+	t.ID, t.Profile, t.At = id+"@"+strconv.FormatInt(next.Unix(), 10), c.Profile.ID, next
+	c.Schedule(t)
 	return true
 }
 

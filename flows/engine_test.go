@@ -20,24 +20,30 @@ func echoFlow(version int) *flows.Flow {
 		Name: "echo", Version: version, First: "one", Commands: []string{"echo"},
 		Steps: map[string]flows.Step{
 			"one": {
-				Ask: func(c *flows.Ctx) {
+				Ask: func(c *flows.Ctx) error {
 					c.Ask("pick", flows.Row(flows.Choice("A", "a"), flows.Choice("B", "b")))
 					c.Deadline(time.Hour)
+					return nil
 				},
-				Answer: func(c *flows.Ctx) {
+				Answer: func(c *flows.Ctx) error {
 					v, ok := c.Choice()
 					if !ok {
 						c.Reask("use the buttons")
-						return
+						return nil
 					}
 					c.SetSlot("picked", v)
 					c.Goto("two")
+					return nil
 				},
-				Timeout: func(c *flows.Ctx) { c.Say("timed out"); c.Done() },
+				Timeout: func(c *flows.Ctx) error { c.Say("timed out"); c.Done(); return nil },
 			},
 			"two": {
-				Ask:    func(c *flows.Ctx) { c.Ask("say something") },
-				Answer: func(c *flows.Ctx) { c.Say("you picked " + c.Slot("picked") + " and said " + c.Text()); c.Done() },
+				Ask: func(c *flows.Ctx) error { c.Ask("say something"); return nil },
+				Answer: func(c *flows.Ctx) error {
+					c.Say("you picked " + c.Slot("picked") + " and said " + c.Text())
+					c.Done()
+					return nil
+				},
 			},
 		},
 	}
@@ -151,8 +157,9 @@ func TestConcurrentEnginesConflictRetry(t *testing.T) {
 	store := flowtest.NewMemStore()
 	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	onboarded(t, store, "u")
-	counter := &flows.Action{Name: "inc", Commands: []string{"inc"}, Run: func(c *flows.Ctx) {
+	counter := &flows.Action{Name: "inc", Commands: []string{"inc"}, Run: func(c *flows.Ctx) error {
 		c.Profile.InviteFails++ // any profile field: counts the updates that were applied
+		return nil
 	}}
 	mk := func() *flows.Engine {
 		e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), RatePerMinute: 1000})
@@ -183,7 +190,7 @@ func TestPanicInFlowIsKindReply(t *testing.T) {
 	store := flowtest.NewMemStore()
 	clock := flowtest.NewClock(time.Now())
 	onboarded(t, store, "u")
-	boom := &flows.Action{Name: "boom", Commands: []string{"boom"}, Run: func(*flows.Ctx) { panic("boom") }}
+	boom := &flows.Action{Name: "boom", Commands: []string{"boom"}, Run: func(*flows.Ctx) error { panic("boom") }}
 	e := newEngine(t, store, clock, actions(boom))
 	res := send(t, e, flows.TextEvent(flowtest.Identity("u"), "/boom"))
 	if got := flowtest.Text(res.Replies); !strings.Contains(got, "went wrong on my side") {
@@ -282,7 +289,7 @@ func TestInboundRateLimit(t *testing.T) {
 	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	onboarded(t, store, "u")
 	applied := 0
-	counter := &flows.Action{Name: "inc", Commands: []string{"inc"}, Run: func(c *flows.Ctx) { applied++; c.Say("counted") }}
+	counter := &flows.Action{Name: "inc", Commands: []string{"inc"}, Run: func(c *flows.Ctx) error { applied++; c.Say("counted"); return nil }}
 	var seen []flows.Observation
 	e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), RatePerMinute: 30,
 		Observe: func(o flows.Observation) { seen = append(seen, o) }})
@@ -360,7 +367,7 @@ func TestJobsCannotBePressed(t *testing.T) {
 	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	onboarded(t, store, "u")
 	ran := false
-	job := flows.Feature{Name: "secret", Jobs: []flows.JobHandler{{Job: "secret.job", Run: func(*flows.Ctx) { ran = true }}}}
+	job := flows.Feature{Name: "secret", Jobs: []flows.JobHandler{{Job: "secret.job", Run: func(*flows.Ctx) error { ran = true; return nil }}}}
 	e := newEngine(t, store, clock, job)
 	for _, p := range []string{"g:secret.job", "g:core.unreachable telegram", "g:core.deadline"} {
 		res := send(t, e, flows.Event{Payload: p})

@@ -63,8 +63,10 @@ type Event struct {
 	Args    string // the rest of the command line
 	Payload string // raw button payload, when the user pressed a button
 
-	// Job names an internal job ("checkin.prompt"); set only by the delivery queue.
+	// Job names an internal job ("checkin.prompt"); set only by the delivery queue (RunTask).
 	Job Job
+	// Task is the task being run, whose arguments Ctx.Args reads; set only by RunTask.
+	Task *Task
 }
 
 // Internal reports whether the event came from the system rather than from a user.

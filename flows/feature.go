@@ -70,6 +70,11 @@ func (e *Engine) addFlow(feature string, fl *Flow) {
 	if first, ok := fl.Steps[fl.First]; !ok || first.Ask == nil {
 		panic(fmt.Sprintf("flows: feature %s: flow %s has no first step %q", feature, fl.Name, fl.First))
 	}
+	for name, st := range fl.Steps {
+		if st.Ask == nil || (st.Choose != nil && st.Answer != nil) {
+			panic(fmt.Sprintf("flows: feature %s: flow %s step %s needs Ask, and Choose or Answer (not both)", feature, fl.Name, name))
+		}
+	}
 	e.flows[fl.Name] = fl
 	for _, cmd := range fl.Commands {
 		e.addCommand(cmd, "flow:"+fl.Name)
@@ -126,27 +131,37 @@ const (
 	jobUnreachable Job = "core.unreachable"
 )
 
+// unreachableArgs are jobUnreachable's: the platform that said the user blocked the bot.
+type unreachableArgs struct {
+	Platform Platform `json:"platform"`
+}
+
 // builtin is the engine's own feature: resuming an interrupted question, and the jobs above.
 func builtin() Feature {
 	return Feature{
 		Name: "engine",
 		Actions: []*Action{{
 			Name: "resume", BeforeOnboarding: true,
-			Run: func(c *Ctx) {
+			Run: func(c *Ctx) error {
 				if c.State.Idle() {
 					c.Say(c.T("core.idle_text"), c.Menu()...)
-					return
+					return nil
 				}
 				c.next = reask
+				return nil
 			},
 		}},
 		Jobs: []JobHandler{
-			{Job: JobDeadline, Run: func(*Ctx) {}},
-			{Job: jobUnreachable, Run: func(c *Ctx) {
-				p := Platform(c.Event.Args)
-				if !slices.Contains(c.Profile.Unreachable, p) {
-					c.Profile.Unreachable = append(c.Profile.Unreachable, p)
+			{Job: JobDeadline, Run: func(*Ctx) error { return nil }},
+			{Job: jobUnreachable, Run: func(c *Ctx) error {
+				var a unreachableArgs
+				if err := c.Args(&a); err != nil {
+					return err
 				}
+				if !slices.Contains(c.Profile.Unreachable, a.Platform) {
+					c.Profile.Unreachable = append(c.Profile.Unreachable, a.Platform)
+				}
+				return nil
 			}},
 		},
 	}

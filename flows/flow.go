@@ -16,22 +16,28 @@ type Flow struct {
 	Allow func(p *Profile) bool
 	// Start, if set, runs before the first step: it may read c.Event.Args into slots, refuse with c.Done, or pick
 	// another first step with c.Goto.
-	Start func(c *Ctx)
+	Start func(c *Ctx) error
 	Steps map[string]Step
 	// Menu, if set, is the UI string id of the flow's entry in /menu, shown to those Allow lets in.
 	Menu      string
 	MenuOrder int
 }
 
-// Step is one question of a flow.
+// Step is one question of a flow. Its functions return an error when something they need failed (a store, a
+// lookup): the engine then drops everything the update did, tells the person to try again and has the update
+// redelivered (see docs/architecture.md). A wrong answer is not an error: it is c.Reask.
 type Step struct {
 	// Ask sends the question. It runs when the step is entered and when it is asked again.
-	Ask func(c *Ctx)
-	// Answer handles the user's answer: text (c.Text) or choice (c.Choice). It moves on with c.Goto or c.Done,
-	// or asks again with c.Reask; doing nothing keeps the step.
-	Answer func(c *Ctx)
+	Ask func(c *Ctx) error
+	// Choose handles the answer of a step that offers buttons: it gets the value of the pressed button, or of the
+	// button whose label the person typed. Anything else is asked again with the standard reason ("please use
+	// the buttons") before Choose sees it. It moves on with c.Goto or c.Done, like Answer. Set Choose or Answer.
+	Choose func(c *Ctx, choice string) error
+	// Answer handles any answer: text (c.Text) or choice (c.Choice), for a step that also takes typed input. It
+	// moves on with c.Goto or c.Done, or asks again with c.Reask; doing nothing keeps the step.
+	Answer func(c *Ctx) error
 	// Timeout, if set, runs when the step's deadline (c.Deadline) passes before an answer.
-	Timeout func(c *Ctx)
+	Timeout func(c *Ctx) error
 }
 
 // Action is a command that runs beside the current conversation without replacing it: /help, /privacy, the
@@ -46,7 +52,8 @@ type Action struct {
 	Allow func(p *Profile) bool
 	// Reset ends the current conversation before running (/menu).
 	Reset bool
-	Run   func(c *Ctx)
+	// Run does the action; an error means the same as a step's (see Step).
+	Run func(c *Ctx) error
 	// Menu, if set, is the UI string id of the action's entry in /menu.
 	Menu      string
 	MenuOrder int

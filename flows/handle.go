@@ -108,6 +108,7 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 		}
 	}
 	c := &Ctx{ctx: ctx, Now: now, Event: ev, Profile: p, State: &snap.State, eng: e}
+	flow, step := snap.State.Flow, snap.State.Step
 	limited := !ev.Internal() && e.overRate(p, now)
 	if limited {
 		// Counted in the profile, so the limit holds across replicas without another round trip. The update is
@@ -116,8 +117,16 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 			c.Say(c.T("core.slow_down"))
 		}
 	} else if err := e.run(c); err != nil {
-		e.log.Error("flow failed", "user", e.UserRef(pid), "flow", c.State.Flow, "step", c.State.Step, "err", err)
-		return e.sorry(ev, "core.internal"), nil
+		// Nothing the flow did is kept: no save, no tasks. The person hears "try again".
+		if errors.Is(err, errDropped) || errors.Is(err, ErrBadTask) {
+			// A bug, a job nobody handles or a task we cannot read: delivering it again would fail again. Not
+			// marked handled either, so a task planned again under the same id (with arguments this build
+			// reads) still runs.
+			e.log.Error("update dropped", "user", e.UserRef(pid), "flow", flow, "step", step, "job", ev.Job, "err", err)
+			return e.sorry(ev, "core.internal"), nil
+		}
+		// A store or lookup failed: the platform redelivers (webhook 5xx, poller retry) or the queue retries.
+		return e.sorry(ev, "core.unavailable"), fmt.Errorf("flow %q step %q job %q: %w", flow, step, ev.Job, err)
 	}
 	if c.erase {
 		return e.erase(c)

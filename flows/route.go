@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"runtime/debug"
@@ -8,78 +9,79 @@ import (
 	"strings"
 )
 
+// errDropped marks an update that can never succeed (a panic in a flow, a job no feature handles): it is logged
+// and marked handled rather than delivered again and again.
+var errDropped = errors.New("dropped")
+
 // run routes the event to the right flow, step, action or job. A panic in a flow is turned into an error here, so
 // no panic reaches a user.
 func (e *Engine) run(c *Ctx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			err = fmt.Errorf("%w: panic: %v\n%s", errDropped, r, debug.Stack())
 		}
 	}()
-	e.checkState(c)
+	if err := e.checkState(c); err != nil {
+		return err
+	}
 	ev := c.Event
 	switch {
 	case ev.Internal():
 		j := e.jobs[ev.Job]
 		if j == nil {
-			return fmt.Errorf("unknown job %q", ev.Job)
+			return fmt.Errorf("%w: unknown job %q", errDropped, ev.Job)
 		}
-		j.Run(c)
-		e.transition(c)
+		if err := j.Run(c); err != nil {
+			return err
+		}
+		return e.transition(c)
 	case ev.Payload != "":
-		e.press(c)
+		return e.press(c)
 	case ev.Command != "":
-		e.command(c, ev.Command)
+		return e.command(c, ev.Command)
 	default:
-		e.text(c)
+		return e.text(c)
 	}
-	return nil
 }
 
 // press handles a button: a global action ("g:"), or a choice of the open prompt, checked against what the prompt
 // offered. Anything else is stale or forged.
-func (e *Engine) press(c *Ctx) {
+func (e *Engine) press(c *Ctx) error {
 	kind, seq, value, ok := parsePayload(c.Event.Payload)
 	if !ok {
-		e.stale(c)
-		return
+		return e.stale(c)
 	}
 	if kind == payloadGlobal {
 		cmd, args, _ := strings.Cut(value, " ")
 		c.Event.Args = args
 		if a, ok := e.actions[cmd]; ok {
 			if !c.Profile.Onboarded && !a.BeforeOnboarding {
-				e.startOnboarding(c)
-				return
+				return e.startOnboarding(c)
 			}
-			e.runAction(c, a)
-			return
+			return e.runAction(c, a)
 		}
 		if e.jobs[Job(cmd)] != nil {
 			// Jobs act on what others did (an alert, a pairing): only the queue may run them.
-			e.stale(c)
-			return
+			return e.stale(c)
 		}
-		e.command(c, cmd)
-		return
+		return e.command(c, cmd)
 	}
 	s := c.State
 	offered := slices.ContainsFunc(s.Offered, func(o Offer) bool { return o.Value == value })
 	if s.Idle() || seq != s.Seq || !offered {
-		e.stale(c)
-		return
+		return e.stale(c)
 	}
 	c.choice, c.hasChoice = value, true
 	c.ClosePressed()
-	e.answer(c)
+	return e.answer(c)
 }
 
 // stale answers a press of a button that no longer counts, and shows where the conversation is now, as the
 // reply promises: the open question asked again, or the menu when nothing is open.
-func (e *Engine) stale(c *Ctx) {
+func (e *Engine) stale(c *Ctx) error {
 	if c.State.Idle() || e.flows[c.State.Flow] == nil {
 		c.Say(c.T("core.stale"), c.Menu()...)
-		return
+		return nil
 	}
 	// Show the open question again without changing anything: the same prompt number (so its buttons and the
 	// earlier message's both still count), and whatever asking it would change is put back. A stale or forged
@@ -89,44 +91,42 @@ func (e *Engine) stale(c *Ctx) {
 	saved.Offered = slices.Clone(c.State.Offered)
 	tasks, cancels := len(c.tasks), len(c.cancels)
 	c.reshow = true
-	e.reask(c, c.T("core.stale"))
+	err := e.reask(c, c.T("core.stale"))
 	c.reshow = false
 	*c.State = saved
 	c.tasks, c.cancels = c.tasks[:tasks], c.cancels[:cancels]
+	return err
 }
 
 // command runs a typed command (or a global button naming one): an action beside the conversation, or a flow
 // that replaces it. Until onboarding is done only what is marked BeforeOnboarding runs.
-func (e *Engine) command(c *Ctx, cmd string) {
+func (e *Engine) command(c *Ctx, cmd string) error {
 	target, ok := e.commands[cmd]
 	if !ok {
 		if cmd == "cancel" {
 			e.cancel(c)
-			return
+			return nil
 		}
 		c.Say(c.T("core.unknown_command", "Command", "/"+cmd))
-		return
+		return nil
 	}
 	kind, name, _ := strings.Cut(target, ":")
 	if kind == "action" {
 		a := e.actions[name]
 		if !c.Profile.Onboarded && !a.BeforeOnboarding {
-			e.startOnboarding(c)
-			return
+			return e.startOnboarding(c)
 		}
-		e.runAction(c, a)
-		return
+		return e.runAction(c, a)
 	}
 	f := e.flows[name]
 	if !c.Profile.Onboarded && !f.BeforeOnboarding {
-		e.startOnboarding(c)
-		return
+		return e.startOnboarding(c)
 	}
 	if f.Allow != nil && !f.Allow(c.Profile) {
 		c.Say(c.T("core.not_allowed"))
-		return
+		return nil
 	}
-	e.start(c, f)
+	return e.start(c, f)
 }
 
 func (e *Engine) cancel(c *Ctx) {
@@ -138,53 +138,53 @@ func (e *Engine) cancel(c *Ctx) {
 	c.Say(c.T("core.cancelled"), c.Menu()...)
 }
 
-func (e *Engine) runAction(c *Ctx, a *Action) {
+func (e *Engine) runAction(c *Ctx, a *Action) error {
 	if a.Allow != nil && !a.Allow(c.Profile) {
 		c.Say(c.T("core.not_allowed"))
-		return
+		return nil
 	}
 	if a.Reset {
 		c.State.reset()
 	}
-	a.Run(c)
-	e.transition(c)
+	if err := a.Run(c); err != nil {
+		return err
+	}
+	return e.transition(c)
 }
 
-func (e *Engine) startOnboarding(c *Ctx) {
+func (e *Engine) startOnboarding(c *Ctx) error {
 	if c.State.Flow == e.onboarding {
-		e.reask(c, "")
-		return
+		return e.reask(c, "")
 	}
 	if f := e.flows[e.onboarding]; f != nil {
-		e.start(c, f)
+		return e.start(c, f)
 	}
+	return nil
 }
 
 // text handles typed text: the hooks first (the safety path), then the open step; with nothing open, onboarding
 // or a pointer to the menu.
-func (e *Engine) text(c *Ctx) {
+func (e *Engine) text(c *Ctx) error {
 	t := c.Event.Text
 	switch {
 	case strings.TrimSpace(t) == "":
 		c.Say(c.T("core.empty"))
-		return
+		return nil
 	case textTooLong(t):
 		c.Say(c.T("core.too_long", "Max", MaxTextRunes))
-		return
+		return nil
 	}
 	for _, h := range e.hooks {
 		if h(c) {
-			e.transition(c)
-			return
+			return e.transition(c)
 		}
 	}
 	if c.State.Idle() {
 		if !c.Profile.Onboarded {
-			e.startOnboarding(c)
-			return
+			return e.startOnboarding(c)
 		}
 		c.Say(c.T("core.idle_text"), c.Menu()...)
-		return
+		return nil
 	}
 	// A typed label of an offered button counts as pressing it.
 	typed := strings.TrimSpace(t)
@@ -194,5 +194,5 @@ func (e *Engine) text(c *Ctx) {
 			break
 		}
 	}
-	e.answer(c)
+	return e.answer(c)
 }

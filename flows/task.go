@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,7 +17,8 @@ type Job string
 // command can, because jobs act on what other people did (a pairing, a proposal, an alert).
 type JobHandler struct {
 	Job Job
-	Run func(c *Ctx)
+	// Run handles the task; an error makes the queue deliver it again later (see Step).
+	Run func(c *Ctx) error
 	// Nudge marks a job that nudges the person (a check-in prompt, a lesson nudge, a reminder): the engine counts
 	// each delivery's outcome (CountNudge).
 	Nudge bool
@@ -26,13 +28,85 @@ type JobHandler struct {
 
 // Task is work for one user that runs through the engine later or elsewhere: a reminder, a nudge, a message from
 // another user's flow. Its ID is deterministic so that planning it twice enqueues it once, and so that its delivery
-// is deduplicated like a platform update.
+// is deduplicated like a platform update. Build it with NewTask.
 type Task struct {
-	ID      string    `json:"id"`
-	Profile string    `json:"profile"`
-	Job     Job       `json:"job"`
-	Args    string    `json:"args,omitempty"`
-	At      time.Time `json:"at,omitzero"` // zero: as soon as possible
+	ID      string `json:"id"`
+	Profile string `json:"profile"`
+	Job     Job    `json:"job"`
+	// V is the version of the shape of Args (see ArgsVersioner); zero when there are no arguments.
+	V int `json:"v,omitempty"`
+	// Args are the job's arguments as JSON: a struct the job's package declares, read back with Ctx.Args.
+	Args json.RawMessage `json:"args,omitempty"`
+	At   time.Time       `json:"at,omitzero"` // zero: as soon as possible
+}
+
+// ArgsVersioner is implemented by task arguments whose shape has changed incompatibly since they were first
+// queued: the version goes with the task, and a task queued by an older build (another version) is dropped, with
+// a log line, rather than read wrongly. Arguments without the method are version 1.
+type ArgsVersioner interface {
+	ArgsVersion() int
+}
+
+func argsVersion(v any) int {
+	if av, ok := v.(ArgsVersioner); ok {
+		return av.ArgsVersion()
+	}
+	return 1
+}
+
+// NewTask builds a task for job addressed to profile, due now, with args (a struct of the job's package, or nil
+// for none) encoded as JSON. Arguments that cannot be encoded are a programming error and panic, as a wrong type
+// would.
+func NewTask(id, profile string, job Job, args any) Task {
+	t := Task{ID: id, Profile: profile, Job: job}
+	if args != nil {
+		b, err := json.Marshal(args)
+		if err != nil {
+			panic(fmt.Sprintf("flows: arguments of job %s: %v", job, err))
+		}
+		t.V, t.Args = argsVersion(args), b
+	}
+	return t
+}
+
+// Due returns the task due at at instead of now.
+func (t Task) Due(at time.Time) Task {
+	t.At = at
+	return t
+}
+
+// WithArgs adapts a job handler that takes its task's arguments, decoded (see Ctx.Args), to JobHandler.Run.
+func WithArgs[A any](run func(c *Ctx, args A) error) func(c *Ctx) error {
+	return func(c *Ctx) error {
+		var a A
+		if err := c.Args(&a); err != nil {
+			return err
+		}
+		return run(c, a)
+	}
+}
+
+// ErrBadTask is wrapped by Ctx.Args when a task's arguments cannot be read (a task of an older shape, or not
+// written by us). A job returns it like any error; the engine drops such a task with a log line instead of
+// retrying it, since a retry would read the same bytes.
+var ErrBadTask = errors.New("task arguments unreadable")
+
+// Args decodes the arguments of the task being run into v, a pointer to the struct its sender passed to NewTask.
+func (c *Ctx) Args(v any) error {
+	if !c.Event.Internal() {
+		return fmt.Errorf("%w: not a task", ErrBadTask)
+	}
+	t := c.Event.Task
+	if t == nil {
+		t = &Task{}
+	}
+	if want := argsVersion(v); t.V != want {
+		return fmt.Errorf("%w: job %s: version %d, want %d", ErrBadTask, c.Event.Job, t.V, want)
+	}
+	if err := json.Unmarshal(t.Args, v); err != nil {
+		return fmt.Errorf("%w: job %s: %v", ErrBadTask, c.Event.Job, err)
+	}
+	return nil
 }
 
 // Queue delivers tasks. The engine hands it the tasks a flow produced after the state is saved.
@@ -125,7 +199,7 @@ func TaskFrom(ctx context.Context) (Task, bool) {
 // the second run resends replies that were not confirmed sent, and changes nothing.
 func (e *Engine) RunTask(ctx context.Context, t Task) error {
 	ctx = WithTask(ctx, t)
-	ev := Event{ID: "task:" + t.ID, Profile: t.Profile, Job: t.Job, Args: t.Args}
+	ev := Event{ID: "task:" + t.ID, Profile: t.Profile, Job: t.Job, Task: &t}
 	res, err := e.Handle(ctx, ev)
 	if err != nil {
 		return err
@@ -172,7 +246,8 @@ func (e *Engine) send(ctx context.Context, p *Profile, replies []Reply) (reached
 		}
 		lastErr = err
 		if errors.Is(err, ErrUnreachable) {
-			if _, merr := e.Handle(ctx, Event{ID: "", Profile: p.ID, Job: jobUnreachable, Args: string(id.Platform)}); merr != nil {
+			mark := NewTask("", p.ID, jobUnreachable, unreachableArgs{id.Platform})
+			if _, merr := e.Handle(ctx, Event{Profile: p.ID, Job: jobUnreachable, Task: &mark}); merr != nil {
 				e.log.Error("mark unreachable", "err", merr)
 			}
 			continue

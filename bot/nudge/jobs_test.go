@@ -35,7 +35,7 @@ func jobsCase(t *testing.T, n int) (*nudge.Jobs, *flowtest.Queue, *flowtest.Cloc
 	eng := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), Logger: quiet})
 	eng.Add(flows.Feature{
 		Name: "test",
-		Jobs: []flows.JobHandler{{Job: "x.purge", Run: func(*flows.Ctx) {}}},
+		Jobs: []flows.JobHandler{{Job: "x.purge", Run: func(*flows.Ctx) error { ; return nil }}},
 		Planners: []flows.Planner{func(p *flows.Profile, now time.Time) []flows.Task {
 			return []flows.Task{{ID: "t:" + p.ID, Profile: p.ID, Job: "x", At: now.Add(time.Hour)}}
 		}},
@@ -96,7 +96,7 @@ func TestDigestJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	tasks := q.Pending()
-	if len(tasks) != 1 || tasks[0].Profile != "u6" || !strings.Contains(tasks[0].Args, "mentees=6") {
+	if len(tasks) != 1 || tasks[0].Profile != "u6" || !strings.Contains(string(tasks[0].Args), `"mentees":6`) {
 		t.Fatalf("tasks %v", tasks)
 	}
 	if want := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC); !tasks[0].At.Equal(want) {

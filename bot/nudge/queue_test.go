@@ -83,7 +83,14 @@ func (r *recorder) count() int {
 }
 
 // nudgeJob is the job the test plans: it says which nudge it is.
-var nudgeJob = flows.Feature{Name: "test", Jobs: []flows.JobHandler{{Job: "test.nudge", Run: func(c *flows.Ctx) { c.Say("nudge " + c.Event.Args) }}}}
+var nudgeJob = flows.Feature{Name: "test", Jobs: []flows.JobHandler{{Job: "test.nudge", Run: func(c *flows.Ctx) error {
+	var k string
+	if err := c.Args(&k); err != nil {
+		return err
+	}
+	c.Say("nudge " + k)
+	return nil
+}}}}
 
 // replica is one mentorbot process: its own engine, queue and worker on the shared Redis.
 type replica struct {
@@ -122,7 +129,7 @@ func TestTwoReplicasDeliverOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		for k := range perUser {
-			tasks = append(tasks, flows.Task{ID: fmt.Sprintf("n:%s:%d", p.ID, k), Profile: p.ID, Job: "test.nudge", Args: strconv.Itoa(k)})
+			tasks = append(tasks, flows.NewTask(fmt.Sprintf("n:%s:%d", p.ID, k), p.ID, "test.nudge", strconv.Itoa(k)))
 		}
 	}
 	rec := &recorder{sent: map[string]int{}}

@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/m4pris/mentorbot/bot/internal/serial"
 	"github.com/m4pris/mentorbot/flows"
 )
 
@@ -114,19 +115,12 @@ func (w *Worker) handle(ctx context.Context, at *asynq.Task) error {
 // goroutines, and asynq v0.26's subscriber panics on a closed connection, which would turn a slow shutdown into a
 // crash. The error reports that ctx ended first.
 func (w *Worker) Stop(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		w.srv.Shutdown()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
+	done, err := serial.Wait(ctx, w.srv.Shutdown)
+	if err != nil {
 		w.log.Warn("queue worker still stopping after the shutdown timeout; waiting for its running tasks")
 		<-done
-		return ctx.Err()
 	}
+	return err
 }
 
 // asynqLogger sends asynq's own log lines to slog.

@@ -20,16 +20,35 @@ var _ checkin.Store = (*Store)(nil)
 // is complete; they hold no personal data.
 const tallyTTL = 400 * 24 * time.Hour
 
-// PutAlert writes an alert that expires after ttl.
+// PutAlert writes an alert that expires after ttl and keeps it in the index of open alerts (a sorted set by due
+// time) while it is open, in one round trip. Not a transaction: the alert and the index live in different Cluster
+// slots. A failure between the two is returned, and the flow's retry writes both again.
 func (s *Store) PutAlert(ctx context.Context, a checkin.Alert, ttl time.Duration) error {
 	b, err := json.Marshal(a)
 	if err != nil {
 		return fmt.Errorf("encode alert: %w", err)
 	}
-	if err := s.c.Set(ctx, keyAlert(a.ID), b, ttl).Err(); err != nil {
+	pipe := s.c.Pipeline()
+	pipe.Set(ctx, keyAlert(a.ID), b, ttl)
+	if a.Unanswered {
+		pipe.ZRem(ctx, keyOpenAlerts(), a.ID)
+	} else {
+		pipe.ZAdd(ctx, keyOpenAlerts(), goredis.Z{Score: float64(a.Due.Unix()), Member: a.ID})
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("put alert: %w", err)
 	}
 	return nil
+}
+
+// DueAlerts lists the open alerts whose escalation was due at or before t. An alert that expired is still listed
+// until the sweep finds it gone and deletes it.
+func (s *Store) DueAlerts(ctx context.Context, t time.Time) ([]string, error) {
+	ids, err := s.c.ZRangeByScore(ctx, keyOpenAlerts(), &goredis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(t.Unix(), 10)}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("due alerts: %w", err)
+	}
+	return ids, nil
 }
 
 // GetAlert reads an alert; nil when it expired or was erased.
@@ -54,6 +73,7 @@ func (s *Store) AckAlert(ctx context.Context, id, by string, ttl time.Duration) 
 	pipe := s.c.Pipeline()
 	pipe.SetNX(ctx, keyAlertAck(id), by, ttl)
 	get := pipe.Get(ctx, keyAlertAck(id))
+	pipe.ZRem(ctx, keyOpenAlerts(), id) // taken: nothing for the sweep to do
 	if _, err := pipe.Exec(ctx); err != nil {
 		return "", fmt.Errorf("ack alert: %w", err)
 	}
@@ -74,7 +94,10 @@ func (s *Store) AlertHolder(ctx context.Context, id string) (string, error) {
 
 // DeleteAlert removes an alert and its acknowledgement.
 func (s *Store) DeleteAlert(ctx context.Context, id string) error {
-	if err := s.c.Del(ctx, keyAlert(id), keyAlertAck(id)).Err(); err != nil {
+	pipe := s.c.Pipeline()
+	pipe.Del(ctx, keyAlert(id), keyAlertAck(id))
+	pipe.ZRem(ctx, keyOpenAlerts(), id)
+	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("delete alert: %w", err)
 	}
 	return nil

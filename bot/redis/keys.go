@@ -47,6 +47,10 @@ func keySlackOnce(key string) string { return prefix + "slack:once:" + key }
 func keyAlert(id string) string    { return prefix + "alert:{" + id + "}" }
 func keyAlertAck(id string) string { return prefix + "alert:{" + id + "}:ack" }
 
+// keyOpenAlerts indexes the alerts nobody has taken yet by the time their escalation is due (a sorted set), for
+// the alert sweep.
+func keyOpenAlerts() string { return prefix + "alerts:open" }
+
 // Anonymous check-in totals, one hash per period and instrument (fields "<group>:p|n|s"). No profile id in them.
 func keyTally(period, inst string) string { return prefix + "tally:" + period + ":" + inst }
 

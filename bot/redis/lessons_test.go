@@ -60,10 +60,7 @@ func TestLessonTextsNotStored(t *testing.T) {
 		report     = "REPORT-9c1: talked to Jonas after the shift."
 		comment    = "COMMENT-2b8: more night-shift examples"
 	)
-	h.Say("ana", "/start")
-	for _, b := range []string{"English", "Sounds good", "No, don't keep", "No", "Continue as guest", "Denmark", "22:00–07:00"} {
-		h.Press("ana", b)
-	}
+	h.Onboard("ana", "", flowtest.Onboarding{})
 	h.Send("ana", flows.Event{Payload: flows.ActionPayload("lessons", "l", "b1-where-stress-comes-from")})
 	for range 4 {
 		h.Press("ana", "Next ▶")
@@ -179,10 +176,7 @@ func TestLessonRoundTrips(t *testing.T) {
 		programme.Register(e, programme.Deps{Directory: b, Invites: b, LessonFeedback: fb})
 	})
 	join := func(user string) {
-		h.Say(user, "/start")
-		for _, b := range []string{"English", "Sounds good", "No, don't keep", "No", "Continue as guest", "Denmark", "22:00–07:00"} {
-			h.Press(user, b)
-		}
+		h.Onboard(user, "", flowtest.Onboarding{})
 	}
 	user := "warm"
 	steps := []struct {

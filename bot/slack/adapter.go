@@ -20,6 +20,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/m4pris/mentorbot/bot/internal/serial"
 	"github.com/m4pris/mentorbot/content"
 	"github.com/m4pris/mentorbot/flows"
 )
@@ -117,7 +118,7 @@ type Adapter struct {
 	m    Metrics
 
 	sched *schedule
-	work  *flows.Serial[string]
+	work  *serial.Queue[string]
 	slots chan struct{}    // one per update admitted and not yet handled (MaxPending)
 	dms   *cache[string]   // user → DM channel with the bot
 	users *cache[userInfo] // user → locale and first name, for userInfoTTL
@@ -206,7 +207,7 @@ func New(o Options) (*Adapter, error) {
 	a := &Adapter{
 		o: o, api: slackapi.New(o.BotToken, opts...), http: hc, eng: o.Engine, log: o.Log, m: o.Metrics,
 		sched: newSchedule(Rate{Every: max(o.MinInterval, 0), Burst: o.ChannelBurst}, o.MinInterval < 0, o.Rates, o.Log),
-		work:  &flows.Serial[string]{Max: maxPerUser}, slots: make(chan struct{}, o.MaxPending), once: o.Once,
+		work:  &serial.Queue[string]{Max: maxPerUser}, slots: make(chan struct{}, o.MaxPending), once: o.Once,
 		dms: newCache[string](10000, dmTTL), users: newCache[userInfo](10000, userInfoTTL), cmds: map[string]bool{"cancel": true},
 	}
 	if a.once == nil {

@@ -19,12 +19,20 @@ func withFakeAlert(channel string) func(_ *env, o *slack.Options) {
 		o.AlertChannel = channel
 		o.Engine.(*flows.Engine).Add(flows.Feature{
 			Name: "alertfake",
-			Jobs: []flows.JobHandler{{Job: "alert.fake", Audience: flows.ToCoordinators, Run: func(c *flows.Ctx) {
+			Jobs: []flows.JobHandler{{Job: "alert.fake", Audience: flows.ToCoordinators, Run: func(c *flows.Ctx) error {
+				var id string
+				if err := c.Args(&id); err != nil {
+					return err
+				}
 				c.Say("Check-ins suggest support may help for Anna.",
-					flows.Row(flows.ActionButton("I'll take it", "alerttake", c.Event.Args)))
+					flows.Row(flows.ActionButton("I'll take it", "alerttake", id)))
+				return nil
 			}}},
 			Actions: []*flows.Action{{Name: "alerttake", Allow: func(p *flows.Profile) bool { return p.Has(flows.Coordinator) },
-				Run: func(c *flows.Ctx) { c.Say("Thanks, " + c.Profile.Name + ": alert " + c.Event.Args + " is yours.") }}},
+				Run: func(c *flows.Ctx) error {
+					c.Say("Thanks, " + c.Profile.Name + ": alert " + c.Event.Args + " is yours.")
+					return nil
+				}}},
 		})
 	}
 }
@@ -48,7 +56,7 @@ func coordinators(t *testing.T, e *env, ids ...string) []string {
 func alertTasks(pids []string, alertID string) []flows.Task {
 	var ts []flows.Task
 	for _, pid := range pids {
-		ts = append(ts, flows.Task{ID: "alert:" + alertID + ":" + pid, Profile: pid, Job: "alert.fake", Args: alertID})
+		ts = append(ts, flows.NewTask("alert:"+alertID+":"+pid, pid, "alert.fake", alertID))
 	}
 	return ts
 }
@@ -137,10 +145,10 @@ func TestTasksForAPersonNeverGoToTheAlertChannel(t *testing.T) {
 	e := start(t, socketMode, func(e *env, o *slack.Options) {
 		withFakeAlert(alertChannel)(e, o)
 		o.Engine.(*flows.Engine).Add(flows.Feature{Name: "alertperson", Jobs: []flows.JobHandler{{Job: "alert.person",
-			Run: func(c *flows.Ctx) { c.Say("A coordinator has picked up your request.") }}}})
+			Run: func(c *flows.Ctx) error { c.Say("A coordinator has picked up your request."); return nil }}}})
 	})
 	pids := coordinators(t, e, "UP1")
-	task := flows.Task{ID: "alert:P1:acked", Profile: pids[0], Job: "alert.person", Args: "P1"}
+	task := flows.NewTask("alert:P1:acked", pids[0], "alert.person", "P1")
 	if err := e.eng.RunTask(context.Background(), task); err != nil {
 		t.Fatal(err)
 	}

@@ -109,20 +109,6 @@ func (e *env) user(id string) *slackfake.User { return e.fake.NewUser(id, e.tran
 // onboard takes a Slack user through onboarding as a guest.
 func onboard(t testing.TB, u *slackfake.User) {
 	t.Helper()
-	u.Say(t, "hi")
-	u.Expect(t, "Choose your language")
-	u.Press(t, "English")
-	u.Expect(t, "run by your union")
-	u.Press(t, "Sounds good")
-	u.Expect(t, "keep your scores")
-	u.Press(t, "Yes, keep them")
-	u.Expect(t, "let a coordinator know")
-	u.Press(t, "No")
-	u.Expect(t, "invite code")
-	u.Press(t, "Continue as guest")
-	u.Expect(t, "time zone")
-	u.Press(t, "Denmark")
-	u.Expect(t, "quiet")
-	u.Press(t, "22:00–07:00")
-	u.Expect(t, "You're all set")
+	flowtest.Onboarding{First: "hi", KeepScores: true}.Run(
+		func(s string) { u.Say(t, s) }, func(l string) { u.Press(t, l) }, func(w string) { u.Expect(t, w) })
 }

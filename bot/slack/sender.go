@@ -51,8 +51,8 @@ func (a *Adapter) Send(ctx context.Context, to flows.Identity, replies []flows.R
 // coordinator's DM, so it is never lost.
 func (a *Adapter) sendAlert(ctx context.Context, t flows.Task, replies []flows.Reply) (sent bool, err error) {
 	key := ""
-	if t.Args != "" {
-		key = "alert:" + string(t.Job) + ":" + t.Args
+	if len(t.Args) > 0 {
+		key = "alert:" + string(t.Job) + ":" + string(t.Args)
 		first, err := a.once.ClaimOnce(ctx, key, alertOnceTTL)
 		if err != nil {
 			return false, fmt.Errorf("slack alert: %w", err)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/go-telegram/bot"
 
+	"github.com/m4pris/mentorbot/bot/internal/serial"
 	"github.com/m4pris/mentorbot/flows"
 )
 
@@ -259,15 +260,8 @@ func (a *Adapter) Stop(ctx context.Context) error {
 	if cancel != nil {
 		cancel()
 	}
-	done := make(chan struct{})
-	go func() {
-		a.bg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		a.cancelWork()
+	if done, err := serial.Wait(ctx, a.bg.Wait); err != nil {
+		a.cancelWork() // out of time: interrupt the work in hand, and still wait for it to end
 		<-done
 	}
 	err := a.out.close(ctx)

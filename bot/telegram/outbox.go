@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/m4pris/mentorbot/bot/internal/serial"
 	"github.com/m4pris/mentorbot/flows"
 )
 
@@ -30,7 +31,7 @@ type outbox struct {
 	ctx   context.Context
 	run   func(ctx context.Context, j job) error
 	slots chan struct{}
-	chats flows.Serial[int64]
+	chats serial.Queue[int64]
 }
 
 func newOutbox(ctx context.Context, size int, run func(context.Context, job) error) *outbox {

@@ -32,7 +32,7 @@ func escalateNow(t *testing.T, m *Main, subject flows.Identity) {
 		t.Fatalf("the person's alert: %+v, %v", p, err)
 	}
 	id := p.Checkins.Alerts[0]
-	task := flows.Task{ID: "alert:" + id + ":esc0", Profile: pid, Job: checkin.JobEscalate, Args: id + " 0"}
+	task := flows.NewTask("alert:"+id+":esc0", pid, checkin.JobEscalate, map[string]any{"alert": id, "level": 0})
 	if err := m.Engine.RunTask(ctx, task); err != nil {
 		t.Fatal(err)
 	}

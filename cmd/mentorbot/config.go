@@ -74,7 +74,7 @@ type Config struct {
 	// retention. Default "checkin.purge,sessions.purge"; "-" for none. serve refuses a job no feature handles.
 	RetentionJobs []flows.Job
 	// EscalationJobs (MENTORBOT_ESCALATION_JOBS): jobs sent to every coordinator each 15 minutes as the safety net
-	// for unacknowledged alerts. "-" for none. serve refuses a job no feature handles.
+	// for unacknowledged alerts. Default "alert.sweep"; "-" for none. serve refuses a job no feature handles.
 	EscalationJobs []flows.Job
 	// QueueConcurrency (MENTORBOT_QUEUE_CONCURRENCY): deliveries one replica runs at once. Default 10.
 	QueueConcurrency int

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,8 +67,8 @@ func TestRedisDownDuringWebhookTraffic(t *testing.T) {
 	if err := s.Store.Save(ctx, p.ID, flows.Snapshot{Profile: p}, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	reminder := flows.Task{ID: flows.ReminderTaskID(session.ID, p.ID, 30), Profile: p.ID, Job: "ses.remind",
-		Args: session.ID + " 30 " + strconv.FormatInt(session.At.Unix(), 10), At: due}
+	reminder := flows.NewTask(flows.ReminderTaskID(session.ID, p.ID, 30), p.ID, "ses.remind",
+		map[string]any{"session": session.ID, "minutes": 30, "at": session.At.Unix()}).Due(due)
 	if err := s.Engine.Enqueue(ctx, reminder); err != nil {
 		t.Fatal(err)
 	}
@@ -142,12 +141,19 @@ func TestRedisDownDuringWebhookTraffic(t *testing.T) {
 	}
 	// The reminder comes once the queue is reachable again: once.
 	api.Wait(t, 10*time.Second, "the session reminder", func() bool { return count(7002, remindText) >= 1 })
-	delivered := time.Now()
 
 	// Each redelivered /help was answered once: three help texts, not more. The engine saw each update handled
 	// once (plus /start and "English"), each duplicate as a duplicate, and each refused attempt as an error.
 	api.Wait(t, 5*time.Second, "three help texts", func() bool { return count(user.ID, "/forget") == 3 })
-	time.Sleep(2*time.Second - time.Since(delivered)) // grace for a second reminder or a late reply
+	// Barriers: the reminder's task has left the queue (it cannot be delivered again), and a marker update is
+	// answered after any late reply to the same chat (one chat's replies go out in order).
+	if !api.WaitFor(10*time.Second, func() bool { task, _, err := queue.Info(reminder.ID); return err == nil && task == nil }) {
+		t.Error("the reminder is still queued after delivery")
+	}
+	if code := post(6, "?"); code != 200 { // not an answer to the open question: asked again, with the reason
+		t.Fatalf("marker: %d", code)
+	}
+	api.Wait(t, 5*time.Second, "the marker's answer", func() bool { return count(user.ID, "Please tap one of the buttons") == 1 })
 	if n := count(user.ID, "/forget"); n != 3 {
 		t.Errorf("help sent %d times, want 3", n)
 	}
@@ -160,7 +166,7 @@ func TestRedisDownDuringWebhookTraffic(t *testing.T) {
 	if task, _, err := queue.Info(reminder.ID); err != nil || task != nil {
 		t.Errorf("the reminder is still queued after delivery: %+v (%v)", task, err)
 	}
-	for outcome, want := range map[string]int{"ok": 5, "duplicate": 3, "error": refused} {
+	for outcome, want := range map[string]int{"ok": 6, "duplicate": 3, "error": refused} {
 		if got := updatesTotal(s.Main, "telegram", outcome); got != want {
 			t.Errorf("mentorbot_updates_total{platform=telegram,outcome=%s} = %d, want %d", outcome, got, want)
 		}

@@ -181,16 +181,25 @@ func TestHostileInput(t *testing.T) {
 		t.Fatalf("slack canary: %d", got)
 	}
 	fake.Wait(t, "the Slack canary's answer", func() bool { return len(fake.Messages(slackfake.DM(slackEve))) >= 1 })
-	time.Sleep(300 * time.Millisecond) // room for anything else to arrive
-	if msgs := api.Messages(eve.ID); len(msgs) != 1 || !strings.Contains(msgs[0].Plain, "Choose your language") {
-		t.Errorf("telegram: %d messages after the refused requests and the canary, want the language question once", len(msgs))
+	// Barrier: one more update from each, answered after anything still on its way to the same chat (replies to
+	// one chat go out in order), so what came before it is all there was.
+	if got := do(tgPost(tgSecret, mustJSON(t, telegramtest.Message(103, eve, "/help")))()); got != http.StatusOK {
+		t.Fatalf("telegram marker: %d", got)
 	}
-	if msgs := fake.Messages(slackfake.DM(slackEve)); len(msgs) != 1 {
-		t.Errorf("slack: %d messages after the refused requests and the canary, want 1", len(msgs))
+	api.Wait(t, 5*time.Second, "the marker's answer", func() bool { return len(api.Messages(eve.ID)) >= 2 })
+	if got := do(slackPost(slackSecret, slack.PathEvents, slackfake.DirectMessage("EvHostile3", slackEve, "/help"), time.Now())()); got != http.StatusOK {
+		t.Fatalf("slack marker: %d", got)
+	}
+	fake.Wait(t, "the Slack marker's answer", func() bool { return len(fake.Messages(slackfake.DM(slackEve))) >= 2 })
+	if msgs := api.Messages(eve.ID); len(msgs) != 2 || !strings.Contains(msgs[0].Plain, "Choose your language") {
+		t.Errorf("telegram: %d messages after the refused requests, the canary and the marker, want the language question and the marker's answer", len(msgs))
+	}
+	if msgs := fake.Messages(slackfake.DM(slackEve)); len(msgs) != 2 {
+		t.Errorf("slack: %d messages after the refused requests, the canary and the marker, want 2", len(msgs))
 	}
 	for _, c := range []struct{ platform, outcome string }{{"telegram", "ok"}, {"slack", "ok"}} {
-		if got := updatesTotal(s.Main, c.platform, c.outcome); got != 1 {
-			t.Errorf("%s updates %s: %d, want 1 (the canary only)", c.platform, c.outcome, got)
+		if got := updatesTotal(s.Main, c.platform, c.outcome); got != 2 {
+			t.Errorf("%s updates %s: %d, want 2 (the canary and the marker only)", c.platform, c.outcome, got)
 		}
 	}
 	if got := updatesTotal(s.Main, "", "duplicate"); got != 0 {

@@ -113,8 +113,7 @@ func TestMetricsFromRealTraffic(t *testing.T) {
 
 	// One lesson nudge through the queue. Whether it is sent depends on the clock (it is dropped right after
 	// activity, for instance), so the test counts its delivery, whatever the outcome.
-	task := flows.Task{ID: "metrics-test-nudge", Profile: flows.ProfileID(flows.Identity{Platform: flows.Telegram, ID: "4101"}),
-		Job: lessons.NudgeJob, Args: time.Now().Format("2006-01-02")}
+	task := flows.NewTask("metrics-test-nudge", flows.ProfileID(flows.Identity{Platform: flows.Telegram, ID: "4101"}), lessons.NudgeJob, nil)
 	if err := m.Engine.Enqueue(ctx, task); err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ const (
 // listed job has no handler (checkJobs).
 var (
 	defaultRetentionJobs  = []flows.Job{checkin.JobPurge, sessions.JobPurge}
-	defaultEscalationJobs = []flows.Job{}
+	defaultEscalationJobs = []flows.Job{checkin.JobSweep}
 )
 
 // nudgeFromEnv reads the scheduling variables into c.
@@ -139,15 +139,14 @@ func startLocalNudge(ctx context.Context, m *Main) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range []component{sched, worker} {
-		if err := c.Start(ctx); err != nil {
-			return nil, err
-		}
+	// The worker starts first and stops last, as in serve.
+	lc := &lifecycle{log: m.Log}
+	if err := lc.start(ctx, worker, sched); err != nil {
+		return nil, err
 	}
 	return func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		_ = sched.Stop(sctx)
-		_ = worker.Stop(sctx)
+		lc.stop(sctx)
 	}, nil
 }

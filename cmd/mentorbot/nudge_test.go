@@ -2,13 +2,19 @@ package main
 
 import (
 	"context"
+	"io"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/m4pris/mentorbot/bot/redis/redistest"
+	"github.com/m4pris/mentorbot/content"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/checkin"
+	"github.com/m4pris/mentorbot/flows/flowtest"
+	"github.com/m4pris/mentorbot/flows/programme"
 )
 
 type sink struct {
@@ -48,7 +54,7 @@ func TestLocalNudgeDelivers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	task := flows.Task{ID: "pair.waiting:test", Profile: p.ID, Job: "pair.waiting", Args: "Anna"}
+	task := flows.NewTask("pair.waiting:test", p.ID, "pair.waiting", map[string]string{"mentee_name": "Anna"})
 	for range 2 { // enqueued twice: delivered once
 		if err := m.Engine.Enqueue(ctx, task); err != nil {
 			t.Fatal(err)
@@ -73,6 +79,42 @@ func TestNudgeConfig(t *testing.T) {
 	for _, bad := range []map[string]string{{"MENTORBOT_MENTOR_CAPACITY": "lots"}, {"MENTORBOT_MENTOR_CAPACITY": "0"}, {"MENTORBOT_QUEUE_CONCURRENCY": "-1"}} {
 		if _, err := configFromEnv(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+// TestDefaultJobsHaveHandlers: every job the periodic schedules send by default is handled by the programme, and
+// the escalation safety net is among them. It fails when a default names a job no feature registers (as the dead
+// "checkin.escalate" default did).
+func TestDefaultJobsHaveHandlers(t *testing.T) {
+	c, err := configFromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := flowtest.NewMemStore()
+	e := flows.New(flows.Options{Store: store, Clock: flowtest.NewClock(time.Now()), Content: content.MustDefault()})
+	programme.Register(e, programme.Deps{Directory: store, Invites: store})
+	if err := checkJobs(e, c); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(c.EscalationJobs, checkin.JobSweep) {
+		t.Fatalf("the escalation jobs %v lack the alert sweep", c.EscalationJobs)
+	}
+	if len(c.RetentionJobs) == 0 {
+		t.Fatal("no retention jobs by default")
+	}
+}
+
+// TestServeRefusesUnhandledJob: serve with a periodic job no feature handles exits with an error naming it.
+func TestServeRefusesUnhandledJob(t *testing.T) {
+	redistest.Open(t, redistest.DBCmd)
+	for _, v := range []string{"MENTORBOT_ESCALATION_JOBS", "MENTORBOT_RETENTION_JOBS"} {
+		err := run(context.Background(), []string{"serve"}, nil, io.Discard, io.Discard, env(map[string]string{
+			"REDIS_URL": redistest.URL(t, redistest.DBCmd), "MENTORBOT_HTTP_ADDR": "127.0.0.1:0", v: "checkin.purge, nope",
+			"MENTORBOT_DATA_KEY": newDataKey(testNow), "MENTORBOT_LOG_KEY": newLogKey(),
+		}))
+		if err == nil || !strings.Contains(err.Error(), v) || !strings.Contains(err.Error(), `"nope"`) {
+			t.Errorf("%s=nope: serve returned %v, want an error naming the variable and the job", v, err)
 		}
 	}
 }

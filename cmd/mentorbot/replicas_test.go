@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,9 +73,19 @@ func TestThreeReplicas(t *testing.T) {
 		}
 	}
 	api.Wait(t, 5*time.Second, "the reply", func() bool { return len(api.Messages(newcomer.ID)) > 0 })
-	time.Sleep(500 * time.Millisecond)
-	if msgs := api.Messages(newcomer.ID); len(msgs) != 1 {
-		t.Fatalf("the update delivered to three replicas was answered %d times", len(msgs))
+	// Barrier: a new update to each replica. Each replica sends one chat's replies in order, so once the three
+	// answers are out, no replica still holds a reply to the first update.
+	for i, h := range hooks {
+		if c := telegramtest.Post(t, h, secret, telegramtest.Message(int64(2+i), newcomer, "/help")); c != 200 {
+			t.Fatalf("replica %d answered the marker with %d", i, c)
+		}
+	}
+	isHelp := func(m telegramtest.Call) bool { return strings.Contains(m.Plain, "/forget") }
+	api.Wait(t, 5*time.Second, "the markers' answers", func() bool {
+		return len(slices.DeleteFunc(api.Messages(newcomer.ID), func(m telegramtest.Call) bool { return !isHelp(m) })) == len(hooks)
+	})
+	if n := len(slices.DeleteFunc(api.Messages(newcomer.ID), isHelp)); n != 1 {
+		t.Fatalf("the update delivered to three replicas was answered %d times", n)
 	}
 
 	// 10,000 officers whose weekly check-in is due now; the plans are the check-in planner's own.
@@ -145,7 +156,14 @@ func TestThreeReplicas(t *testing.T) {
 	if !api.WaitFor(deadline, func() bool { return api.Sent()-before >= nudges }) {
 		t.Fatalf("after %v: %d of %d nudges sent, %d refused with 429", deadline, api.Sent()-before, nudges, api.RateLimited())
 	}
-	time.Sleep(time.Second) // a duplicate would arrive now
+	// Barrier: once the queue holds no task in any state (a delivery sends before its task completes), no nudge
+	// can be delivered again.
+	if !api.WaitFor(time.Minute, func() bool {
+		st, err := q.Stats()
+		return err == nil && st.Pending+st.Active+st.Scheduled+st.Retry == 0
+	}) {
+		t.Fatal("the queue did not empty")
+	}
 	sent := prompts()
 	perChat := map[int64]int{}
 	for _, c := range sent {

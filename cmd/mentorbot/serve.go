@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 )
 
 // component is one long-running part of serve: a platform adapter, the schedulers, the queue worker.
@@ -66,6 +67,11 @@ func runServe(ctx context.Context, _ []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	defer m.Close()
+	// A periodic job that no feature handles would fail at every tick (and an unhandled escalation job would mean
+	// the safety net silently never runs): refuse to start, naming it.
+	if err := checkJobs(m.Engine, cfg); err != nil {
+		return err
+	}
 	// Start-up reads and checks every text, lesson and instrument: megabytes of garbage that GOGC=400 would keep
 	// for a long time. Collect it and give the memory back before serving.
 	debug.FreeOSMemory()
@@ -111,10 +117,13 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range append(append([]component{}, p.workers...), p.intake...) {
-		if err := c.Start(ctx); err != nil {
-			return err
-		}
+	// Stop order: intake first (finishing the updates it holds), then the workers in the order the builders
+	// listed them. They start in the reverse of it; one that fails to start stops those started before it.
+	startOrder := append(slices.Clone(p.intake), p.workers...)
+	slices.Reverse(startOrder)
+	lc := &lifecycle{log: log}
+	if err := lc.start(ctx, startOrder...); err != nil {
+		return err
 	}
 	errc := make(chan error, 1)
 	web.serve(errc)
@@ -129,13 +138,7 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	if err := web.shutdown(sctx); err != nil {
 		log.Error("http shutdown", "err", err)
 	}
-	for _, group := range [][]component{p.intake, p.workers} {
-		for _, c := range group {
-			if err := c.Stop(sctx); err != nil {
-				log.Error("stop", "err", err)
-			}
-		}
-	}
+	lc.stop(sctx)
 	return runErr
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/m4pris/mentorbot/bot/redis/redistest"
 	"github.com/m4pris/mentorbot/bot/slack/slackfake"
+	"github.com/m4pris/mentorbot/flows/flowtest"
 )
 
 // TestServeWithSlack runs serve as configured by SLACK_* variables against a fake Slack: a coordinator onboards
@@ -42,20 +43,6 @@ func TestServeWithSlack(t *testing.T) {
 // onboardSlack takes a Slack user through onboarding, with an invite code or as a guest.
 func onboardSlack(t *testing.T, u *slackfake.User, code string) {
 	t.Helper()
-	u.Say(t, "hello")
-	u.Press(t, "English")
-	u.Press(t, "Sounds good")
-	u.Press(t, "Yes, keep them")
-	u.Press(t, "No")
-	if code == "" {
-		u.Press(t, "Continue as guest")
-	} else {
-		u.Press(t, "I have a code")
-		u.Expect(t, "Type your invite code")
-		u.Say(t, code)
-		u.Expect(t, "joined as mentee")
-	}
-	u.Press(t, "Denmark")
-	u.Press(t, "22:00–07:00")
-	u.Expect(t, "You're all set")
+	flowtest.Onboarding{First: "hello", KeepScores: true, Code: code, Role: "mentee"}.Run(
+		func(s string) { u.Say(t, s) }, func(l string) { u.Press(t, l) }, func(w string) { u.Expect(t, w) })
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/m4pris/mentorbot/bot/redis/redistest"
 	"github.com/m4pris/mentorbot/bot/telegram"
 	"github.com/m4pris/mentorbot/bot/telegram/telegramtest"
+	"github.com/m4pris/mentorbot/flows/flowtest"
 )
 
 // syncBuffer is a log sink safe for the server's goroutines.
@@ -46,24 +47,8 @@ func onboardAsGuest(t *testing.T, p *telegramtest.Person) {
 // quiet, the label of the quiet-hours choice.
 func onboardTelegram(t *testing.T, p *telegramtest.Person, code, quiet string) {
 	t.Helper()
-	p.Say(t, "/start")
-	p.Expect(t, "Choose your language")
-	p.Press(t, "English")
-	p.Expect(t, "run by your union")
-	p.Press(t, "Sounds good")
-	p.Press(t, "Yes, keep them")
-	p.Press(t, "Yes, you may offer")
-	if code == "" {
-		p.Press(t, "Continue as guest")
-	} else {
-		p.Press(t, "I have a code")
-		p.Expect(t, "Type your invite code")
-		p.Say(t, code)
-		p.Expect(t, "joined as mentee")
-	}
-	p.Press(t, "Denmark")
-	p.Press(t, quiet)
-	p.Expect(t, "You're all set, "+p.FirstName)
+	flowtest.Onboarding{KeepScores: true, Alerts: true, Code: code, Quiet: quiet, Role: "mentee", Name: p.FirstName}.Run(
+		func(s string) { p.Say(t, s) }, func(l string) { p.Press(t, l) }, func(w string) { p.Expect(t, w) })
 }
 
 // TestServeTelegramPolling runs `mentorbot serve` as the binary does, configured by environment variables only,

@@ -3,6 +3,7 @@ package checkin
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -35,6 +36,7 @@ func (m *Module) alertJobs() []flows.JobHandler {
 		{Job: JobRaise, Audience: flows.ToCoordinators, Run: m.deliverAlert},
 		{Job: JobAcked, Run: m.acked},
 		{Job: JobEscalate, Run: m.escalate},
+		{Job: JobSweep, Run: m.sweep},
 		{Job: JobMentor, Run: m.deliverMentor},
 	}
 }
@@ -78,7 +80,7 @@ func (m *Module) coordinators(c *flows.Ctx) ([]string, error) {
 // reach is the "get a person" button: args "coordinator <kind>" or "mentor <kind>". Pressing it is the person's
 // own explicit request for that one contact, so it does not need the standing alert consent; it still shares
 // only the name.
-func (m *Module) reach(c *flows.Ctx) {
+func (m *Module) reach(c *flows.Ctx) error {
 	who, kind, _ := strings.Cut(c.Event.Args, " ")
 	if kind != KindCrisis {
 		kind = KindAsked
@@ -89,36 +91,38 @@ func (m *Module) reach(c *flows.Ctx) {
 	}
 	switch who {
 	case "coordinator":
-		m.raise(c, kind, rows)
+		return m.raise(c, kind, rows)
 	case "mentor":
-		m.tellMentor(c, kind, rows)
-	default:
-		c.Say(c.T("core.stale"))
+		return m.tellMentor(c, kind, rows)
 	}
+	c.Say(c.T("core.stale"))
+	return nil
 }
 
 // raise creates an alert and asks the first coordinator. rows go under the reply (a resume button).
-func (m *Module) raise(c *flows.Ctx, kind string, rows [][]flows.Button) {
+func (m *Module) raise(c *flows.Ctx, kind string, rows [][]flows.Button) error {
 	p := c.Profile
 	if kind != KindCrisis && m.alertOpen(c) {
 		c.Say(c.T("alert.already"), rows...)
-		return
+		return nil
 	}
 	coords, err := m.coordinators(c)
 	if err != nil {
-		c.Say(c.T("core.unavailable"), rows...)
-		return
+		return fmt.Errorf("list coordinators: %w", err)
 	}
 	if len(coords) == 0 {
 		c.Say(c.T("alert.no_coordinator", "Lines", m.d.Helplines.Lines(c)), rows...)
-		return
+		return nil
 	}
+	// The alert's id comes from the update, so a retried update (after an error below) rewrites this alert
+	// rather than raising a second one.
 	a := Alert{ID: alertID(c), Subject: p.ID, Name: p.Name, Role: mainRole(p), Kind: kind, Created: c.Now, Coords: coords}
-	if err := m.d.Store.PutAlert(c.Context(), a, alertTTL); err != nil {
-		c.Say(c.T("core.unavailable"), rows...)
-		return
+	if err := m.ask(c, &a, 0); err != nil {
+		return err
 	}
-	m.ask(c, &a, 0)
+	if err := m.d.Store.PutAlert(c.Context(), a, alertTTL); err != nil {
+		return fmt.Errorf("put alert: %w", err)
+	}
 	if !slices.Contains(p.Checkins.Alerts, a.ID) {
 		p.Checkins.Alerts = append(p.Checkins.Alerts, a.ID)
 	}
@@ -128,50 +132,62 @@ func (m *Module) raise(c *flows.Ctx, kind string, rows [][]flows.Button) {
 	p.Checkins.AlertAt = c.Now
 	c.Count(flows.CountAlertRaised, kind)
 	c.Say(c.T("alert.raised", "Lines", m.d.Helplines.Lines(c)), rows...)
+	return nil
 }
 
 // ask schedules the alert to the coordinator at level, and the escalation that follows if nobody takes it. A
 // check-in alert waits for the coordinator's quiet hours to end; a request from the safety path does not.
-func (m *Module) ask(c *flows.Ctx, a *Alert, level int) {
+func (m *Module) ask(c *flows.Ctx, a *Alert, level int) error {
 	coord := a.Coords[level]
 	at := c.Now
 	if a.Kind != KindCrisis {
-		if cp, err := m.d.Directory.Profile(c.Context(), coord); err == nil && cp != nil {
+		cp, err := m.d.Directory.Profile(c.Context(), coord)
+		if err != nil {
+			return fmt.Errorf("get coordinator: %w", err)
+		}
+		if cp != nil {
 			at = afterQuiet(cp, c.Now)
 		}
 	}
-	lv := strconv.Itoa(level)
+	a.Due = at.Add(m.d.Escalate)
 	c.Schedule(
-		flows.Task{ID: "alert:" + a.ID + ":" + lv, Profile: coord, Job: JobRaise, Args: a.ID, At: at},
-		flows.Task{ID: "alert:" + a.ID + ":esc" + lv, Profile: a.Subject, Job: JobEscalate, Args: a.ID + " " + lv, At: at.Add(m.d.Escalate)},
+		flows.NewTask("alert:"+a.ID+":"+strconv.Itoa(level), coord, JobRaise, alertArgs{Alert: a.ID}).Due(at),
+		escalation(a.ID, a.Subject, level, a.Due),
 	)
+	return nil
+}
+
+// alertArgs are the arguments of the alert jobs: the alert, and for JobEscalate the level whose coordinator was
+// asked (an escalation for a level the alert has moved past does nothing).
+type alertArgs struct {
+	Alert string `json:"alert"`
+	Level int    `json:"level,omitempty"`
 }
 
 // afterQuiet is the first moment at or after t outside p's quiet hours. Unlike NextAllowed it ignores days off and
 // a nudge snooze: someone asking for help must not wait for a coordinator's week off (the escalation moves on
 // to the next coordinator instead), only for their night.
-func afterQuiet(p *flows.Profile, t time.Time) time.Time {
-	loc := p.Location()
-	cur := t.In(loc)
-	for range 24 * 60 {
-		if !p.Quiet.Contains(cur.Hour()*60 + cur.Minute()) {
-			return cur
-		}
-		cur = cur.Truncate(time.Minute).Add(time.Minute)
-	}
-	return t
-}
+func afterQuiet(p *flows.Profile, t time.Time) time.Time { return p.QuietEnd(t) }
 
 // deliverAlert runs in a coordinator's turn: the alert names the person and says support may help. Nothing else
 // about them is in it. An alert someone already took, or that was erased, is not shown.
-func (m *Module) deliverAlert(c *flows.Ctx) {
-	id := c.Event.Args
-	a, err := m.d.Store.GetAlert(c.Context(), id)
-	if err != nil || a == nil || !isCoordinator(c.Profile) {
-		return
+func (m *Module) deliverAlert(c *flows.Ctx) error {
+	var args alertArgs
+	if err := c.Args(&args); err != nil {
+		return err
 	}
-	if h, err := m.d.Store.AlertHolder(c.Context(), id); err != nil || h != "" {
-		return
+	id := args.Alert
+	a, err := m.d.Store.GetAlert(c.Context(), id)
+	if err != nil {
+		return fmt.Errorf("get alert: %w", err)
+	}
+	if a == nil || !isCoordinator(c.Profile) {
+		return nil // erased, or no longer a coordinator
+	}
+	if h, err := m.d.Store.AlertHolder(c.Context(), id); err != nil {
+		return fmt.Errorf("alert holder: %w", err)
+	} else if h != "" {
+		return nil
 	}
 	name := a.Name
 	if name == "" {
@@ -180,6 +196,7 @@ func (m *Module) deliverAlert(c *flows.Ctx) {
 	text := c.T("alert."+a.Kind, "Name", name, "Role", c.T("role."+string(a.Role))) + "\n\n" +
 		c.N("alert.how", hours(m.d.Escalate))
 	c.Say(text, flows.Row(flows.ActionButton(c.T("alert.btn_take"), "alert.ack", id)))
+	return nil
 }
 
 // hours is the escalation time in whole hours, rounded up: a coordinator is never told less time than they have.
@@ -187,40 +204,41 @@ func hours(d time.Duration) int { return max(1, int(math.Ceil(d.Hours()))) }
 
 // ack is the coordinator's "I'll take it". The first press wins, on any replica; a second coordinator is told who
 // has it.
-func (m *Module) ack(c *flows.Ctx) {
+func (m *Module) ack(c *flows.Ctx) error {
 	id := strings.TrimSpace(c.Event.Args)
 	ctx := c.Context()
 	a, err := m.d.Store.GetAlert(ctx, id)
 	if err != nil {
-		c.Say(c.T("core.unavailable"))
-		return
+		return fmt.Errorf("get alert: %w", err)
 	}
 	if a == nil {
 		c.ClosePressed()
 		c.Say(c.T("alert.gone"))
-		return
+		return nil
 	}
 	me := c.Profile.ID
 	before, err := m.d.Store.AlertHolder(ctx, id)
 	if err != nil {
-		c.Say(c.T("core.unavailable"))
-		return
+		return fmt.Errorf("alert holder: %w", err)
 	}
 	holder := before
 	if holder == "" {
 		if holder, err = m.d.Store.AckAlert(ctx, id, me, alertTTL); err != nil {
-			c.Say(c.T("core.unavailable"))
-			return
+			return fmt.Errorf("ack alert: %w", err)
 		}
 	}
 	c.ClosePressed()
 	if holder != me {
 		name := c.T("alert.another")
-		if hp, err := m.d.Directory.Profile(ctx, holder); err == nil && hp != nil && hp.Name != "" {
+		hp, err := m.d.Directory.Profile(ctx, holder)
+		if err != nil {
+			return fmt.Errorf("get holder: %w", err)
+		}
+		if hp != nil && hp.Name != "" {
 			name = hp.Name
 		}
 		c.Say(c.T("alert.taken_by", "Holder", name))
-		return
+		return nil
 	}
 	// Ours, newly or already: pressed twice, or this turn is the retry of one whose save lost a race after the
 	// acknowledgement was recorded — then nothing of that turn was scheduled, and the person must still hear that
@@ -231,10 +249,10 @@ func (m *Module) ack(c *flows.Ctx) {
 		stale = append(stale, "alert:"+id+":esc"+strconv.Itoa(i))
 	}
 	c.Unschedule(stale...)
-	c.Schedule(flows.Task{ID: "alert:" + id + ":acked", Profile: a.Subject, Job: JobAcked, Args: id})
+	c.Schedule(flows.NewTask("alert:"+id+":acked", a.Subject, JobAcked, alertArgs{Alert: id}))
 	if before == me {
 		c.Say(c.T("alert.yours_already"))
-		return
+		return nil
 	}
 	c.Count(flows.CountAlertAcknowledged, a.Kind)
 	name := a.Name
@@ -242,129 +260,30 @@ func (m *Module) ack(c *flows.Ctx) {
 		name = c.T("alert.noname")
 	}
 	c.Say(c.T("alert.taken", "Name", name))
+	return nil
 }
 
 // acked runs in the person's turn: someone took the alert and will reach out.
-func (m *Module) acked(c *flows.Ctx) {
-	id := c.Event.Args
-	holder, err := m.d.Store.AlertHolder(c.Context(), id)
-	if err != nil || holder == "" {
-		return
+func (m *Module) acked(c *flows.Ctx) error {
+	var args alertArgs
+	if err := c.Args(&args); err != nil {
+		return err
+	}
+	holder, err := m.d.Store.AlertHolder(c.Context(), args.Alert)
+	if err != nil {
+		return fmt.Errorf("alert holder: %w", err)
+	}
+	if holder == "" {
+		return nil // erased meanwhile
 	}
 	name := ""
-	if hp, err := m.d.Directory.Profile(c.Context(), holder); err == nil && hp != nil {
+	hp, err := m.d.Directory.Profile(c.Context(), holder)
+	if err != nil {
+		return fmt.Errorf("get holder: %w", err)
+	}
+	if hp != nil {
 		name = hp.Name
 	}
 	c.Say(c.T("alert.acked", "Name", name))
-}
-
-// escalate runs in the person's turn when a coordinator did not take the alert in time: the next coordinator is
-// asked, and when there is nobody left the person is told what to do instead.
-func (m *Module) escalate(c *flows.Ctx) {
-	idStr, lvStr, _ := strings.Cut(c.Event.Args, " ")
-	level, err := strconv.Atoi(lvStr)
-	if err != nil {
-		return
-	}
-	ctx := c.Context()
-	a, err := m.d.Store.GetAlert(ctx, idStr)
-	if err != nil || a == nil || a.Level != level || a.Unanswered {
-		return
-	}
-	if h, err := m.d.Store.AlertHolder(ctx, idStr); err != nil || h != "" {
-		return
-	}
-	if next := level + 1; next < len(a.Coords) {
-		a.Level = next
-		if err := m.d.Store.PutAlert(ctx, *a, alertTTL); err != nil {
-			return
-		}
-		m.ask(c, a, next)
-		return
-	}
-	a.Unanswered = true
-	if err := m.d.Store.PutAlert(ctx, *a, alertTTL); err != nil {
-		return
-	}
-	// Nobody has it, so a new request must not be told "a coordinator already knows".
-	c.Profile.Checkins.AlertAt = time.Time{}
-	var rows [][]flows.Button
-	if m.d.Mentors != nil {
-		if _, ok := m.d.Mentors.MentorOf(c.Context(), c.Profile); ok {
-			rows = append(rows, flows.Row(flows.ActionButton(c.T("safety.reach_mentor"), safety.ReachAction, "mentor", a.Kind)))
-		}
-	}
-	c.Say(c.T("alert.unanswered", "Lines", m.d.Helplines.Lines(c)), rows...)
-}
-
-// tellMentor asks the person's mentor to get in touch (their mentee asked; nothing about check-ins is shared).
-func (m *Module) tellMentor(c *flows.Ctx, kind string, rows [][]flows.Button) {
-	var pid string
-	ok := false
-	if m.d.Mentors != nil {
-		pid, ok = m.d.Mentors.MentorOf(c.Context(), c.Profile)
-	}
-	if !ok {
-		c.Say(c.T("reach.no_mentor"), append(safety.HumanButtons(c, nil, kind), rows...)...)
-		return
-	}
-	at, name := c.Now, ""
-	if mp, err := m.d.Directory.Profile(c.Context(), pid); err == nil && mp != nil {
-		name = mp.Name
-		if kind != KindCrisis {
-			at = afterQuiet(mp, c.Now)
-		}
-	}
-	c.Schedule(flows.Task{
-		ID:      "mentor:" + c.Profile.ID + ":" + c.Now.UTC().Format("2006-01-02") + ":" + kind,
-		Profile: pid, Job: JobMentor, Args: c.Profile.ID + " " + kind, At: at,
-	})
-	c.Say(c.T("reach.mentor_sent", "Name", name), rows...)
-}
-
-// deliverMentor runs in the mentor's turn.
-func (m *Module) deliverMentor(c *flows.Ctx) {
-	subject, kind, _ := strings.Cut(c.Event.Args, " ")
-	sp, err := m.d.Directory.Profile(c.Context(), subject)
-	if err != nil || sp == nil {
-		return
-	}
-	// Only while they are still a pair.
-	if m.d.Mentors != nil {
-		if pid, ok := m.d.Mentors.MentorOf(c.Context(), sp); !ok || pid != c.Profile.ID {
-			return
-		}
-	}
-	key := "mentor.asked"
-	if kind == KindCrisis {
-		key = "mentor.crisis"
-	}
-	name := sp.Name
-	if name == "" {
-		name = c.T("alert.noname")
-	}
-	c.Say(c.T(key, "Name", name))
-}
-
-// askConfirm asks once more, at the moment, before a worrying result reaches a coordinator.
-func (m *Module) askConfirm(c *flows.Ctx) {
-	c.Ask(c.T("checkin.ask_alert"), flows.Row(
-		flows.Choice(c.T("checkin.alert_yes"), "yes"), flows.Choice(c.T("checkin.alert_no"), "no"),
-	))
-	// "At that moment": a day later the question is stale, and the result has been shown already.
-	c.Deadline(openFor)
-}
-
-func (m *Module) answerConfirm(c *flows.Ctx) {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return
-	}
-	c.Done()
-	if v == "yes" {
-		m.raise(c, KindCheckin, nil)
-		return
-	}
-	c.Say(c.T("checkin.alert_declined"), safety.HumanButtons(c, m.d.Mentors, KindAsked)...)
+	return nil
 }

@@ -22,6 +22,9 @@ const (
 	JobRaise    flows.Job = "alert.raise"    // to the coordinators (flows.ToCoordinators): someone may need support
 	JobAcked    flows.Job = "alert.acked"    // to the person: a coordinator took it
 	JobEscalate flows.Job = "alert.escalate" // to the person: nobody took it in time → the next coordinator
+	// JobSweep is the safety net for lost escalations, sent to coordinators by the periodic jobs
+	// (MENTORBOT_ESCALATION_JOBS): it schedules the escalation of every overdue open alert again.
+	JobSweep flows.Job = "alert.sweep"
 )
 
 const (

@@ -1,7 +1,6 @@
 package checkin
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -30,12 +29,12 @@ func (m *Module) flow() *flows.Flow {
 		Name: flowName, Version: 1, First: "menu", Commands: []string{"checkin"},
 		Start: m.start,
 		Steps: map[string]flows.Step{
-			"menu":    {Ask: m.askMenu, Answer: m.answerMenu},
+			"menu":    {Ask: m.askMenu, Choose: m.answerMenu},
 			"q":       {Ask: m.askQuestion, Answer: m.answerQuestion, Timeout: m.expire},
-			"review":  {Ask: m.askReview, Answer: m.answerReview, Timeout: m.expire},
+			"review":  {Ask: m.askReview, Choose: m.answerReview, Timeout: m.expire},
 			"edit":    {Ask: m.askEdit, Answer: m.answerEdit, Timeout: m.expire},
-			"confirm": {Ask: m.askConfirm, Answer: m.answerConfirm, Timeout: func(c *flows.Ctx) { c.Done() }},
-			"day":     {Ask: m.askDay, Answer: m.answerDay},
+			"confirm": {Ask: m.askConfirm, Choose: m.answerConfirm, Timeout: func(c *flows.Ctx) error { c.Done(); return nil }},
+			"day":     {Ask: m.askDay, Choose: m.answerDay},
 			"time":    {Ask: m.askTime, Answer: m.answerTime},
 		},
 	}
@@ -43,33 +42,34 @@ func (m *Module) flow() *flows.Flow {
 
 // start reads "/checkin ARG": an instrument ("cbi", "pulse") starts it at once; pause, resume, time and trend do
 // what they say; nothing opens the check-in menu.
-func (m *Module) start(c *flows.Ctx) {
+func (m *Module) start(c *flows.Ctx) error {
 	if !c.Profile.Member() {
 		c.Say(c.T("checkin.members_only"))
 		c.Done()
-		return
+		return nil
 	}
 	arg := strings.ToLower(strings.TrimSpace(c.Event.Args))
 	switch arg {
 	case "":
-		return
+		return nil
 	case "pause", "resume":
 		m.setPaused(c, arg == "pause")
 		c.Done()
-		return
+		return nil
 	case "time", "schedule":
 		c.Goto("day")
-		return
+		return nil
 	case "trend":
 		m.showTrend(c)
 		c.Done()
-		return
+		return nil
 	}
 	if in := m.lookup(c.Profile, arg); in != nil {
 		m.begin(c, in)
-		return
+		return nil
 	}
 	c.Say(c.T("checkin.usage"))
+	return nil
 }
 
 // lookup finds an instrument the person may take by id or by the id's first part ("cbi" for "cbi-work").
@@ -91,7 +91,7 @@ func (m *Module) begin(c *flows.Ctx, in *content.Instrument) {
 	c.Goto("q")
 }
 
-func (m *Module) askMenu(c *flows.Ctx) {
+func (m *Module) askMenu(c *flows.Ctx) error {
 	p := c.Profile
 	next := c.T("checkin.paused_note")
 	if !p.Checkins.Paused {
@@ -112,14 +112,10 @@ func (m *Module) askMenu(c *flows.Ctx) {
 		flows.Row(flows.Choice(c.T("checkin.btn_close"), "close")),
 	)
 	c.Ask(c.T("checkin.menu", "Next", next), rows...)
+	return nil
 }
 
-func (m *Module) answerMenu(c *flows.Ctx) {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return
-	}
+func (m *Module) answerMenu(c *flows.Ctx, v string) error {
 	switch v {
 	case "trend":
 		m.showTrend(c)
@@ -135,70 +131,19 @@ func (m *Module) answerMenu(c *flows.Ctx) {
 	default:
 		in := m.lookup(c.Profile, strings.TrimPrefix(v, "i:"))
 		if in == nil {
-			c.Reask(c.T("core.use_buttons"))
-			return
+			c.ReaskButtons()
+			return nil
 		}
 		m.begin(c, in)
 	}
+	return nil
 }
 
-// current returns the open check-in's instrument and the items the person is asked.
-func (m *Module) current(c *flows.Ctx) (*content.Instrument, []content.Item) {
-	in := m.d.Instruments.Get(c.Slot(slotInst))
-	if in == nil {
-		return nil, nil
+func (m *Module) askQuestion(c *flows.Ctx) error {
+	in, items, i, ok := m.item(c)
+	if !ok {
+		return nil
 	}
-	return in, ItemsFor(in, c.Profile)
-}
-
-// lost ends a check-in this build cannot continue (an instrument removed, answers sealed with a key since
-// dropped) with an apology rather than a wrong result.
-func (m *Module) lost(c *flows.Ctx) {
-	c.Say(c.T("checkin.lost"))
-	c.Done()
-}
-
-func (m *Module) answersOwner(c *flows.Ctx) string { return c.Profile.ID + "/answers" }
-
-// answers opens the answers given so far; ok is false when they cannot be read.
-func (m *Module) answers(c *flows.Ctx) (Answers, bool) {
-	a := Answers{}
-	s := c.Slot(slotAnswers)
-	if s == "" {
-		return a, true
-	}
-	plain, err := m.ans.Open(m.answersOwner(c), s)
-	if err != nil || json.Unmarshal(plain, &a) != nil {
-		return nil, false
-	}
-	return a, true
-}
-
-func (m *Module) setAnswers(c *flows.Ctx, a Answers) bool {
-	plain, _ := json.Marshal(a)
-	s, err := m.ans.Seal(m.answersOwner(c), plain)
-	if err != nil {
-		return false
-	}
-	c.SetSlot(slotAnswers, s)
-	return true
-}
-
-func (m *Module) index(c *flows.Ctx, n int) int {
-	i, err := strconv.Atoi(c.Slot(slotIdx))
-	if err != nil || i < 0 || i >= n {
-		return 0
-	}
-	return i
-}
-
-func (m *Module) askQuestion(c *flows.Ctx) {
-	in, items := m.current(c)
-	if in == nil || len(items) == 0 {
-		m.lost(c)
-		return
-	}
-	i := m.index(c, len(items))
 	it := items[i]
 	var rows [][]flows.Button
 	for _, o := range in.OptionSets[it.Options] {
@@ -211,15 +156,14 @@ func (m *Module) askQuestion(c *flows.Ctx) {
 	rows = append(rows, nav)
 	c.Ask(c.T("checkin.question", "N", i+1, "Total", len(items), "Text", it.Text.In(c.Lang())), rows...)
 	c.Deadline(openFor)
+	return nil
 }
 
-func (m *Module) answerQuestion(c *flows.Ctx) {
-	in, items := m.current(c)
-	if in == nil || len(items) == 0 {
-		m.lost(c)
-		return
+func (m *Module) answerQuestion(c *flows.Ctx) error {
+	in, items, i, ok := m.item(c)
+	if !ok {
+		return nil
 	}
-	i := m.index(c, len(items))
 	it := items[i]
 	v, ok := c.Choice()
 	if !ok {
@@ -232,17 +176,17 @@ func (m *Module) answerQuestion(c *flows.Ctx) {
 	}
 	if !ok {
 		c.Reask(c.T("checkin.use_buttons"))
-		return
+		return nil
 	}
 	if v == "back" {
 		c.SetSlot(slotIdx, strconv.Itoa(max(i-1, 0)))
 		c.Goto("q")
-		return
+		return nil
 	}
 	a, readable := m.answers(c)
 	if !readable {
 		m.lost(c)
-		return
+		return nil
 	}
 	if v == "skip" {
 		delete(a, it.ID)
@@ -250,13 +194,13 @@ func (m *Module) answerQuestion(c *flows.Ctx) {
 		n, err := strconv.Atoi(v)
 		if _, valid := in.Option(it, n); err != nil || !valid {
 			c.Reask(c.T("checkin.use_buttons"))
-			return
+			return nil
 		}
 		a[it.ID] = n
 	}
 	if !m.setAnswers(c, a) {
 		m.lost(c)
-		return
+		return nil
 	}
 	switch {
 	case c.Slot(slotEdit) != "":
@@ -268,14 +212,15 @@ func (m *Module) answerQuestion(c *flows.Ctx) {
 	default:
 		c.Goto("review")
 	}
+	return nil
 }
 
-func (m *Module) askReview(c *flows.Ctx) {
+func (m *Module) askReview(c *flows.Ctx) error {
 	in, items := m.current(c)
 	a, readable := m.answers(c)
 	if in == nil || !readable {
 		m.lost(c)
-		return
+		return nil
 	}
 	var b strings.Builder
 	for i, it := range items {
@@ -292,28 +237,25 @@ func (m *Module) askReview(c *flows.Ctx) {
 		flows.Row(flows.Choice(c.T("checkin.btn_change"), "change"), flows.Choice(c.T("checkin.btn_cancel"), "cancel")),
 	)
 	c.Deadline(openFor)
+	return nil
 }
 
-func (m *Module) answerReview(c *flows.Ctx) {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return
-	}
+func (m *Module) answerReview(c *flows.Ctx, v string) error {
 	switch v {
 	case "submit":
-		m.submit(c)
+		return m.submit(c)
 	case "change":
 		c.Goto("edit")
 	case "cancel":
 		c.Say(c.T("checkin.cancelled"))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
-func (m *Module) askEdit(c *flows.Ctx) {
+func (m *Module) askEdit(c *flows.Ctx) error {
 	_, items := m.current(c)
 	var rows [][]flows.Button
 	var row []flows.Button
@@ -327,9 +269,10 @@ func (m *Module) askEdit(c *flows.Ctx) {
 	rows = append(rows, row)
 	c.Ask(c.T("checkin.which"), rows...)
 	c.Deadline(openFor)
+	return nil
 }
 
-func (m *Module) answerEdit(c *flows.Ctx) {
+func (m *Module) answerEdit(c *flows.Ctx) error {
 	_, items := m.current(c)
 	v, ok := c.Choice()
 	if !ok {
@@ -337,31 +280,107 @@ func (m *Module) answerEdit(c *flows.Ctx) {
 	}
 	if v == "back" {
 		c.Goto("review")
-		return
+		return nil
 	}
 	i, err := strconv.Atoi(v)
 	if err != nil || i < 0 || i >= len(items) {
-		c.Reask(c.T("core.use_buttons"))
-		return
+		c.ReaskButtons()
+		return nil
 	}
 	c.SetSlot(slotIdx, strconv.Itoa(i))
 	c.SetSlot(slotEdit, "1")
 	c.Goto("q")
+	return nil
+}
+
+// askConfirm asks once more, at the moment, before a worrying result reaches a coordinator.
+func (m *Module) askConfirm(c *flows.Ctx) error {
+	c.Ask(c.T("checkin.ask_alert"), flows.Row(
+		flows.Choice(c.T("checkin.alert_yes"), "yes"), flows.Choice(c.T("checkin.alert_no"), "no"),
+	))
+	// "At that moment": a day later the question is stale, and the result has been shown already.
+	c.Deadline(openFor)
+	return nil
+}
+
+func (m *Module) answerConfirm(c *flows.Ctx, v string) error {
+	c.Done()
+	if v == "yes" {
+		return m.raise(c, KindCheckin, nil)
+	}
+	c.Say(c.T("checkin.alert_declined"), safety.HumanButtons(c, m.d.Mentors, KindAsked)...)
+	return nil
+}
+
+func (m *Module) askDay(c *flows.Ctx) error {
+	var rows [][]flows.Button
+	var row []flows.Button
+	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
+		row = append(row, flows.Choice(c.T("day."+strconv.Itoa(d)), strconv.Itoa(d)))
+		if len(row) == 4 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	rows = append(rows, row)
+	c.Ask(c.T("checkin.ask_day"), rows...)
+	return nil
+}
+
+func (m *Module) answerDay(c *flows.Ctx, v string) error {
+	if d, err := strconv.Atoi(v); err != nil || d < 0 || d > 6 {
+		c.ReaskButtons()
+		return nil
+	}
+	c.SetSlot("day", v)
+	c.Goto("time")
+	return nil
+}
+
+var slotTimes = []string{"07:30", "12:00", "16:00", "18:30", "20:00", "21:00"}
+
+func (m *Module) askTime(c *flows.Ctx) error {
+	var rows [][]flows.Button
+	for i := 0; i < len(slotTimes); i += 3 {
+		var row []flows.Button
+		for _, t := range slotTimes[i:min(i+3, len(slotTimes))] {
+			row = append(row, flows.Choice(t, t))
+		}
+		rows = append(rows, row)
+	}
+	c.Ask(c.T("checkin.ask_time", "Zone", c.Profile.Location().String()), rows...)
+	return nil
+}
+
+func (m *Module) answerTime(c *flows.Ctx) error {
+	v, ok := c.Choice()
+	if !ok {
+		v = c.Text()
+	}
+	minute, valid := parseClock(v)
+	day, err := strconv.Atoi(c.Slot("day"))
+	if !valid || err != nil {
+		c.Reask(c.T("checkin.time_bad"))
+		return nil
+	}
+	p := c.Profile
+	// The prompt planned for the old slot is cancelled; the planner plans the new one.
+	c.Unschedule(promptID(p.ID, nextSlot(p, c.Now)))
+	p.Checkins.Slot = &flows.CheckinSlot{Day: time.Weekday(day), Minute: minute}
+	text := c.T("checkin.slot_saved", "Day", c.T("day."+strconv.Itoa(day)), "Time", hhmm(minute))
+	if next := nextSlot(p, c.Now); !p.NextAllowed(next).Equal(next) {
+		text += " " + c.T("checkin.slot_quiet")
+	}
+	c.Say(text)
+	c.Done()
+	return nil
 }
 
 // expire drops an unfinished check-in and its answers. Run by the deadline sweeper it says nothing (it may be the
 // middle of the night); run because the person came back, it says why the old buttons no longer work.
-func (m *Module) expire(c *flows.Ctx) {
+func (m *Module) expire(c *flows.Ctx) error {
 	if !c.Event.Internal() {
 		c.Say(c.T("checkin.expired"))
 	}
 	c.Done()
-}
-
-func atoi(s string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
-		return 0
-	}
-	return n
+	return nil
 }

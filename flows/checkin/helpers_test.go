@@ -3,14 +3,18 @@ package checkin_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"regexp"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/m4pris/mentorbot/bot/redis"
 	"github.com/m4pris/mentorbot/bot/redis/redistest"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/checkin"
 	"github.com/m4pris/mentorbot/flows/flowtest"
 	"github.com/m4pris/mentorbot/flows/programme"
 	"github.com/m4pris/mentorbot/flows/seal"
@@ -27,6 +31,30 @@ type env struct {
 	coord  string
 	mu     sync.Mutex
 	pairs  map[string]string // mentee pid → mentor pid
+	// down makes the check-in store fail every call (Redis unreachable) while set.
+	down atomic.Bool
+}
+
+// flaky is the check-in store as the feature sees it: e.store, failing while e.down is set.
+type flaky struct {
+	checkin.Store
+	e *env
+}
+
+var errDown = errors.New("redis: connection refused")
+
+func (f flaky) GetAlert(ctx context.Context, id string) (*checkin.Alert, error) {
+	if f.e.down.Load() {
+		return nil, errDown
+	}
+	return f.Store.GetAlert(ctx, id)
+}
+
+func (f flaky) PutAlert(ctx context.Context, a checkin.Alert, ttl time.Duration) error {
+	if f.e.down.Load() {
+		return errDown
+	}
+	return f.Store.PutAlert(ctx, a, ttl)
 }
 
 // swapSealer lets a test change the keys under a running engine (rotation).
@@ -59,7 +87,7 @@ func newEnv(t testing.TB, admins ...string) *env {
 	conn := redistest.Open(t, redistest.DBCheckin)
 	e := &env{t: t, conn: conn, store: redis.NewStore(conn.Client), sealer: &swapSealer{box: box(t, key("k1", 1))}, pairs: map[string]string{}}
 	setup := func(eng *flows.Engine, b flowtest.Backend) {
-		programme.Register(eng, programme.Deps{Directory: b, Invites: b, Checkins: e.store, Sealer: e.sealer, Mentors: (*pairs)(e)})
+		programme.Register(eng, programme.Deps{Directory: b, Invites: b, Checkins: flaky{e.store, e}, Sealer: e.sealer, Mentors: (*pairs)(e)})
 	}
 	e.Harness = flowtest.NewHarness(t, e.store, setup, admins...)
 	for _, a := range admins {
@@ -86,27 +114,7 @@ func pid(user string) string { return flows.ProfileID(flowtest.Identity(user)) }
 // onboard takes user through onboarding as a guest (coordinators get their role as admins).
 func (e *env) onboard(user string, keep, alerts bool) {
 	e.t.Helper()
-	e.Send(user, flows.Event{Text: "/start", Command: "start", Name: user})
-	e.Press(user, "English")
-	e.Press(user, "Sounds good")
-	e.consents(user, keep, alerts)
-	e.Press(user, "Continue as guest")
-	e.Press(user, "Denmark")
-	e.Press(user, "22:00–07:00")
-}
-
-func (e *env) consents(user string, keep, alerts bool) {
-	e.t.Helper()
-	if keep {
-		e.Press(user, "Yes, keep them")
-	} else {
-		e.Press(user, "No, don't keep")
-	}
-	if alerts {
-		e.Press(user, "Yes, you may offer")
-	} else {
-		e.Press(user, "No")
-	}
+	e.Onboard(user, user, flowtest.Onboarding{KeepScores: keep, Alerts: alerts})
 }
 
 var codeRe = regexp.MustCompile(`[0-9A-Z]{5}-[0-9A-Z]{5}`)
@@ -118,14 +126,7 @@ func (e *env) join(user string, role flows.Role, keep, alerts bool) {
 	if code == "" {
 		e.t.Fatal("no invite code")
 	}
-	e.Send(user, flows.Event{Text: "/start", Command: "start", Name: user})
-	e.Press(user, "English")
-	e.Press(user, "Sounds good")
-	e.consents(user, keep, alerts)
-	e.Press(user, "I have a code")
-	e.Say(user, code)
-	e.Press(user, "Denmark")
-	e.Press(user, "22:00–07:00")
+	e.Onboard(user, user, flowtest.Onboarding{KeepScores: keep, Alerts: alerts, Code: code})
 }
 
 // checkin answers an instrument with typed option values (0 skips) and sends; it returns the replies to sending.

@@ -3,6 +3,7 @@ package checkin
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"time"
 )
@@ -13,6 +14,7 @@ type MemStore struct {
 	mu      sync.Mutex
 	alerts  map[string][]byte
 	holders map[string]string
+	open    map[string]time.Time // open alerts by due time
 	tallies map[string]map[string]Tally
 }
 
@@ -20,7 +22,8 @@ var _ Store = (*MemStore)(nil)
 
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
-	return &MemStore{alerts: map[string][]byte{}, holders: map[string]string{}, tallies: map[string]map[string]Tally{}}
+	return &MemStore{alerts: map[string][]byte{}, holders: map[string]string{}, open: map[string]time.Time{},
+		tallies: map[string]map[string]Tally{}}
 }
 
 // PutAlert implements Store (the ttl is not enforced in memory).
@@ -32,6 +35,11 @@ func (m *MemStore) PutAlert(_ context.Context, a Alert, _ time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.alerts[a.ID] = b
+	if a.Unanswered {
+		delete(m.open, a.ID)
+	} else {
+		m.open[a.ID] = a.Due
+	}
 	return nil
 }
 
@@ -51,6 +59,7 @@ func (m *MemStore) GetAlert(_ context.Context, id string) (*Alert, error) {
 func (m *MemStore) AckAlert(_ context.Context, id, by string, _ time.Duration) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	delete(m.open, id)
 	if h, ok := m.holders[id]; ok {
 		return h, nil
 	}
@@ -71,7 +80,22 @@ func (m *MemStore) DeleteAlert(_ context.Context, id string) error {
 	defer m.mu.Unlock()
 	delete(m.alerts, id)
 	delete(m.holders, id)
+	delete(m.open, id)
 	return nil
+}
+
+// DueAlerts implements Store.
+func (m *MemStore) DueAlerts(_ context.Context, t time.Time) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for id, due := range m.open {
+		if !due.After(t) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // AddTally implements Store.

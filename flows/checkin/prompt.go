@@ -64,7 +64,7 @@ func (m *Module) Plan(p *flows.Profile, now time.Time) []flows.Task {
 	var out []flows.Task
 	if p.Checkins.Sealed != "" {
 		first := time.Date(now.Year(), now.Month(), 1, 3, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
-		out = append(out, flows.Task{ID: "checkin.purge:" + p.ID + ":" + first.Format("2006-01"), Profile: p.ID, Job: JobPurge, At: first})
+		out = append(out, flows.NewTask("checkin.purge:"+p.ID+":"+first.Format("2006-01"), p.ID, JobPurge, nil).Due(first))
 	}
 	if !p.Onboarded || !p.Member() || p.Checkins.Paused {
 		return out
@@ -72,29 +72,37 @@ func (m *Module) Plan(p *flows.Profile, now time.Time) []flows.Task {
 	slot := nextSlot(p, now)
 	for range 5 {
 		if in := m.due(p, slot); in != nil {
-			return append(out, flows.Task{
-				ID: promptID(p.ID, slot), Profile: p.ID, Job: JobPrompt,
-				Args: in.ID + " " + slot.Format("2006-01-02"), At: p.NextAllowed(slot),
-			})
+			args := promptArgs{Inst: in.ID, Date: slot.Format("2006-01-02")}
+			return append(out, flows.NewTask(promptID(p.ID, slot), p.ID, JobPrompt, args).Due(p.NextAllowed(slot)))
 		}
 		slot = nextSlot(p, slot)
 	}
 	return out
 }
 
+// promptArgs are JobPrompt's: the instrument, the date of the slot it was planned for (in the person's zone),
+// and whether it is the one repeat the person asked for with "later".
+type promptArgs struct {
+	Inst  string `json:"inst"`
+	Date  string `json:"date"`
+	Later bool   `json:"later,omitempty"`
+}
+
 // promptActions are the menu entry and the buttons under a check-in prompt.
 func (m *Module) promptActions() []*flows.Action {
 	return []*flows.Action{
 		{Name: "checkin.menu", Allow: isMember, Menu: "menu.checkin", MenuOrder: 10,
-			Run: func(c *flows.Ctx) { c.StartFlow(flowName) }},
-		{Name: "checkin.go", Allow: isMember, Run: func(c *flows.Ctx) {
+			Run: func(c *flows.Ctx) error { c.StartFlow(flowName); return nil }},
+		{Name: "checkin.go", Allow: isMember, Run: func(c *flows.Ctx) error {
 			c.ClosePressed()
 			c.StartFlow(flowName)
+			return nil
 		}},
 		{Name: "checkin.later", Allow: isMember, Run: m.later},
-		{Name: "checkin.skip", Allow: isMember, Run: func(c *flows.Ctx) {
+		{Name: "checkin.skip", Allow: isMember, Run: func(c *flows.Ctx) error {
 			c.ClosePressed()
 			c.Say(c.T("checkin.skip_ok"))
+			return nil
 		}},
 	}
 }
@@ -109,31 +117,30 @@ func (m *Module) promptJobs() []flows.JobHandler {
 
 // prompt offers a planned check-in. Its buttons are global, so a conversation in progress is left as it is: the
 // person finishes it first, or starts the check-in when they like.
-func (m *Module) prompt(c *flows.Ctx) {
-	f := strings.Fields(c.Event.Args)
-	if len(f) < 2 {
-		return
+func (m *Module) prompt(c *flows.Ctx) error {
+	var a promptArgs
+	if err := c.Args(&a); err != nil {
+		return err
 	}
 	p := c.Profile
-	in := m.lookup(p, f[0])
+	in := m.lookup(p, a.Inst)
 	if in == nil || p.Checkins.Paused || !p.Member() {
-		return
+		return nil
 	}
-	later := len(f) > 2 && f[2] == "later"
 	// A prompt planned before the person moved their slot, or for a check-in they have since done, is dropped.
-	if !later && !m.stillDue(p, in, f[1], c.Now) {
-		return
+	if !a.Later && !m.stillDue(p, in, a.Date, c.Now) {
+		return nil
 	}
-	if d, err := time.ParseInLocation("2006-01-02", f[1], p.Location()); later && (err != nil || p.Checkins.Done[in.ID].After(d)) {
-		return
+	if d, err := time.ParseInLocation("2006-01-02", a.Date, p.Location()); a.Later && (err != nil || p.Checkins.Done[in.ID].After(d)) {
+		return nil
 	}
 	// Quiet hours or a day off set since the prompt was planned hold it back until they end.
 	if c.DeferNudge() {
-		return
+		return nil
 	}
 	row := flows.Row(flows.ActionButton(c.T("checkin.btn_start"), "checkin.go", in.ID))
-	if !later {
-		row = append(row, flows.ActionButton(c.T("checkin.btn_later"), "checkin.later", in.ID, f[1]))
+	if !a.Later {
+		row = append(row, flows.ActionButton(c.T("checkin.btn_later"), "checkin.later", in.ID, a.Date))
 	}
 	row = append(row, flows.ActionButton(c.T("checkin.btn_skip_this"), "checkin.skip"))
 	text := c.T("checkin.prompt", "Name", in.Name.In(c.Lang()))
@@ -141,6 +148,7 @@ func (m *Module) prompt(c *flows.Ctx) {
 		text += "\n\n" + c.T("checkin.prompt_busy")
 	}
 	c.Say(text, row)
+	return nil
 }
 
 func (m *Module) stillDue(p *flows.Profile, in *content.Instrument, date string, now time.Time) bool {
@@ -153,37 +161,39 @@ func (m *Module) stillDue(p *flows.Profile, in *content.Instrument, date string,
 }
 
 // later asks again in three hours (out of quiet hours), once.
-func (m *Module) later(c *flows.Ctx) {
+func (m *Module) later(c *flows.Ctx) error {
 	f := strings.Fields(c.Event.Args)
 	if len(f) != 2 || m.lookup(c.Profile, f[0]) == nil {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	if _, err := time.Parse("2006-01-02", f[1]); err != nil {
 		c.Say(c.T("core.stale")) // a forged button: the date goes into a task id
-		return
+		return nil
 	}
 	c.ClosePressed()
-	c.Schedule(flows.Task{
-		ID: "checkin:" + c.Profile.ID + ":" + f[1] + ":later", Profile: c.Profile.ID, Job: JobPrompt,
-		Args: f[0] + " " + f[1] + " later", At: c.Profile.NextAllowed(c.Now.Add(3 * time.Hour)),
-	})
+	args := promptArgs{Inst: f[0], Date: f[1], Later: true}
+	c.Schedule(flows.NewTask("checkin:"+c.Profile.ID+":"+f[1]+":later", c.Profile.ID, JobPrompt, args).Due(c.Profile.NextAllowed(c.Now.Add(3 * time.Hour))))
 	c.Say(c.T("checkin.later_ok"))
+	return nil
 }
 
 // purge drops kept results older than the retention period and re-seals the rest with the current key (which is
 // also how a rotated-out key stops being needed). bot/nudge's cron may send it to everyone; the planner plans it
 // monthly for those with kept results.
-func (m *Module) purge(c *flows.Ctx) {
+func (m *Module) purge(c *flows.Ctx) error {
 	p := c.Profile
 	if p.Checkins.Sealed == "" || m.d.Sealer == nil {
-		return
+		return nil
 	}
 	h, err := OpenHistory(m.d.Sealer, p)
 	if err != nil {
-		return // unreadable with the keys configured: kept as it is, for a key that can still open it
+		return nil // unreadable with the keys configured: kept as it is, for a key that can still open it
 	}
+	// Tolerated: sealing touches no store and fails only on a broken key setup, which retrying cannot mend; the
+	// results then stay as they were until the next purge.
 	_ = SealHistory(m.d.Sealer, p, h.Purge(c.Now.Add(-m.d.Retention)))
+	return nil
 }
 
 func (m *Module) setPaused(c *flows.Ctx, paused bool) {
@@ -198,67 +208,6 @@ func (m *Module) setPaused(c *flows.Ctx, paused bool) {
 	}
 	s := slotOf(p)
 	c.Say(c.T("checkin.resumed", "Day", c.T("day."+strconv.Itoa(int(s.Day))), "Time", hhmm(s.Minute)))
-}
-
-func (m *Module) askDay(c *flows.Ctx) {
-	var rows [][]flows.Button
-	var row []flows.Button
-	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
-		row = append(row, flows.Choice(c.T("day."+strconv.Itoa(d)), strconv.Itoa(d)))
-		if len(row) == 4 {
-			rows, row = append(rows, row), nil
-		}
-	}
-	rows = append(rows, row)
-	c.Ask(c.T("checkin.ask_day"), rows...)
-}
-
-func (m *Module) answerDay(c *flows.Ctx) {
-	v, ok := c.Choice()
-	d, err := strconv.Atoi(v)
-	if !ok || err != nil || d < 0 || d > 6 {
-		c.Reask(c.T("core.use_buttons"))
-		return
-	}
-	c.SetSlot("day", v)
-	c.Goto("time")
-}
-
-var slotTimes = []string{"07:30", "12:00", "16:00", "18:30", "20:00", "21:00"}
-
-func (m *Module) askTime(c *flows.Ctx) {
-	var rows [][]flows.Button
-	for i := 0; i < len(slotTimes); i += 3 {
-		var row []flows.Button
-		for _, t := range slotTimes[i:min(i+3, len(slotTimes))] {
-			row = append(row, flows.Choice(t, t))
-		}
-		rows = append(rows, row)
-	}
-	c.Ask(c.T("checkin.ask_time", "Zone", c.Profile.Location().String()), rows...)
-}
-
-func (m *Module) answerTime(c *flows.Ctx) {
-	v, ok := c.Choice()
-	if !ok {
-		v = c.Text()
-	}
-	minute, valid := parseClock(v)
-	day, err := strconv.Atoi(c.Slot("day"))
-	if !valid || err != nil {
-		c.Reask(c.T("checkin.time_bad"))
-		return
-	}
-	p := c.Profile
-	// The prompt planned for the old slot is cancelled; the planner plans the new one.
-	c.Unschedule(promptID(p.ID, nextSlot(p, c.Now)))
-	p.Checkins.Slot = &flows.CheckinSlot{Day: time.Weekday(day), Minute: minute}
-	text := c.T("checkin.slot_saved", "Day", c.T("day."+strconv.Itoa(day)), "Time", hhmm(minute))
-	if next := nextSlot(p, c.Now); !p.NextAllowed(next).Equal(next) {
-		text += " " + c.T("checkin.slot_quiet")
-	}
-	c.Say(text)
-	c.Done()
 }
 
 // parseClock reads "18:30", "18.30", "1830" or "18" as minutes after midnight.

@@ -34,10 +34,10 @@ func TestPlannerAndPrompt(t *testing.T) {
 	}
 	task := tasks[0]
 	want := time.Date(2026, 12, 3, 17, 30, 0, 0, time.UTC)
-	if task.ID != "checkin:"+pid("kim")+":2026-12-03" || task.Args != "cbi-work 2026-12-03" || !task.At.Equal(want) {
+	if task.ID != "checkin:"+pid("kim")+":2026-12-03" || string(task.Args) != `{"inst":"cbi-work","date":"2026-12-03"}` || !task.At.Equal(want) {
 		t.Fatalf("task %+v", task)
 	}
-	if again := e.plan("kim"); again[0].ID != task.ID || again[0].Args != task.Args || !again[0].At.Equal(task.At) {
+	if again := e.plan("kim"); again[0].ID != task.ID || string(again[0].Args) != string(task.Args) || !again[0].At.Equal(task.At) {
 		t.Fatal("planning twice gave another task")
 	}
 
@@ -64,11 +64,11 @@ func TestPlannerAndPrompt(t *testing.T) {
 
 	// With the CBI done, next week brings the pulse.
 	next := e.plan("kim")
-	if len(next) != 1 || !strings.HasPrefix(next[0].Args, "pulse 2026-12-10") {
+	if len(next) != 1 || !strings.HasPrefix(string(next[0].Args), `{"inst":"pulse","date":"2026-12-10"`) {
 		t.Fatalf("after the CBI: %+v", next)
 	}
 	// The old prompt, delivered again (a retry), offers nothing: the CBI is done.
-	if err := e.Engine.RunTask(context.Background(), flows.Task{ID: "again", Profile: pid("kim"), Job: checkin.JobPrompt, Args: task.Args}); err != nil {
+	if err := e.Engine.RunTask(context.Background(), flows.Task{ID: "again", Profile: pid("kim"), Job: checkin.JobPrompt, V: task.V, Args: task.Args}); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.Inbox("kim"); len(got) > 0 {

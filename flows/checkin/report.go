@@ -127,11 +127,10 @@ func (m *Module) reportAction() *flows.Action {
 	}
 }
 
-func (m *Module) report(c *flows.Ctx) {
+func (m *Module) report(c *flows.Ctx) error {
 	sums, err := Summaries(c.Context(), m.d.Store, m.d.Instruments, c.Now)
 	if err != nil {
-		c.Say(c.T("core.unavailable"))
-		return
+		return fmt.Errorf("wellbeing totals: %w", err)
 	}
 	var b strings.Builder
 	b.WriteString(c.T("report.title", "Min", MinGroup))
@@ -149,6 +148,7 @@ func (m *Module) report(c *flows.Ctx) {
 		rows = append(rows, r)
 	}
 	c.Say(b.String(), rows...)
+	return nil
 }
 
 func reportLine(c *flows.Ctx, in *content.Instrument, s Summary) string {

@@ -19,12 +19,12 @@ const highAt = 50
 
 // submit scores the answers, shows the result, keeps it only with consent, counts it in the anonymous totals, and
 // asks about a coordinator when the instrument's alert rules say the check-ins are worrying.
-func (m *Module) submit(c *flows.Ctx) {
+func (m *Module) submit(c *flows.Ctx) error {
 	in, items := m.current(c)
 	a, readable := m.answers(c)
 	if in == nil || !readable {
 		m.lost(c)
-		return
+		return nil
 	}
 	p := c.Profile
 	lang := c.Lang()
@@ -33,7 +33,7 @@ func (m *Module) submit(c *flows.Ctx) {
 	if !ok {
 		c.Say(c.T("checkin.too_few", "Min", in.Scoring.MinAnswered))
 		c.Done()
-		return
+		return nil
 	}
 	shown := int(math.Round(score))
 	c.Say(c.T("checkin.result", "Name", in.Name.In(lang), "Score", shown, "Band", in.Band(shown).Text.In(lang)))
@@ -63,17 +63,20 @@ func (m *Module) submit(c *flows.Ctx) {
 		kept = true
 		c.Say(trendText(c, append(prev, score)))
 	}
-	m.count(c, in, score, kept)
+	if err := m.count(c, in, score, kept); err != nil {
+		return err
+	}
 
 	worrying := Worrying(in, items, a, score, prev)
 	switch {
 	case worrying && p.Consents.AlertCoordinator.Given && !m.alertOpen(c):
 		c.Goto("confirm")
-		return
+		return nil
 	case worrying || shown >= highAt:
 		m.support(c)
 	}
 	c.Done()
+	return nil
 }
 
 func markDone(p *flows.Profile, in *content.Instrument, c *flows.Ctx) {
@@ -116,21 +119,23 @@ func (m *Module) support(c *flows.Ctx) {
 
 // count adds the check-in to the anonymous totals once per person, instrument and period: participation for
 // everyone, the score only for those who keep their scores (no score of anyone else reaches the store).
-func (m *Module) count(c *flows.Ctx, in *content.Instrument, score float64, scored bool) {
+func (m *Module) count(c *flows.Ctx, in *content.Instrument, score float64, scored bool) error {
 	p := c.Profile
 	period := Period(in.Cadence, c.Now)
 	if p.Checkins.Counted[in.ID] == period {
-		return
+		return nil
 	}
-	// A failed count is not worth failing the check-in for; the person is counted next period. A conflict retry
-	// of the whole update could count twice: rare (two replicas, one person, same moment) and only a total.
+	// A failure fails the submission: nothing is saved, the person is told to try again, and the answers are
+	// still there when they do. A retry after a revision conflict could count twice: rare (two replicas, one
+	// person, the same moment) and only a total.
 	if err := m.d.Store.AddTally(c.Context(), period, in.ID, m.d.Group(p), score, scored); err != nil {
-		return
+		return fmt.Errorf("count check-in: %w", err)
 	}
 	if p.Checkins.Counted == nil {
 		p.Checkins.Counted = map[string]string{}
 	}
 	p.Checkins.Counted[in.ID] = period
+	return nil
 }
 
 // Period names the totals bucket of a check-in: the ISO week for weekly instruments ("2026-W48"), the month for

@@ -35,6 +35,8 @@ type Alert struct {
 	Coords []string `json:"coords"`
 	// Level is the index in Coords of the coordinator asked last.
 	Level int `json:"level"`
+	// Due is when the escalation from Level is due (the alert sweep re-schedules escalations overdue by then).
+	Due time.Time `json:"due,omitzero"`
 	// Unanswered is set when every coordinator was asked and nobody took it.
 	Unanswered bool `json:"unanswered,omitempty"`
 }
@@ -50,17 +52,21 @@ type Tally struct {
 // Store keeps what the feature needs outside profiles: alerts and their acknowledgement, and the anonymous totals.
 // bot/redis implements it; MemStore is the in-memory one for tests.
 type Store interface {
-	// PutAlert writes an alert (creating or replacing it) that expires after ttl.
+	// PutAlert writes an alert (creating or replacing it) that expires after ttl, and keeps the index of open
+	// alerts: listed under its Due while it is open, removed once it is Unanswered.
 	PutAlert(ctx context.Context, a Alert, ttl time.Duration) error
 	// GetAlert reads an alert; nil when there is none (expired or erased).
 	GetAlert(ctx context.Context, id string) (*Alert, error)
 	// AckAlert records that coordinator by takes the alert, unless someone already did, and returns who holds it
-	// now. Pressing twice, or on two replicas at once, leaves exactly one holder.
+	// now. Pressing twice, or on two replicas at once, leaves exactly one holder. A taken alert leaves the index
+	// of open alerts.
 	AckAlert(ctx context.Context, id, by string, ttl time.Duration) (holder string, err error)
 	// AlertHolder returns who took the alert ("" if nobody yet).
 	AlertHolder(ctx context.Context, id string) (string, error)
-	// DeleteAlert removes an alert and its acknowledgement (on /forget).
+	// DeleteAlert removes an alert, its acknowledgement and its place in the index (on /forget).
 	DeleteAlert(ctx context.Context, id string) error
+	// DueAlerts lists the open alerts (neither taken nor unanswered) whose escalation was due at or before t.
+	DueAlerts(ctx context.Context, t time.Time) ([]string, error)
 	// AddTally counts one person's check-in in period/instrument/group; score is added only when scored.
 	AddTally(ctx context.Context, period, inst, group string, score float64, scored bool) error
 	// Tallies returns the totals of every group for period and instrument.

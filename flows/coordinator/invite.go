@@ -3,6 +3,7 @@
 package coordinator
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -17,7 +18,9 @@ func IsCoordinator(p *flows.Profile) bool { return p.Has(flows.Coordinator) }
 
 // Feature is the /invite flow: "/invite mentor 3", or without arguments a role choice.
 func Feature(invites flows.Invites) flows.Feature {
-	create := func(c *flows.Ctx, role flows.Role, n int) {
+	// create stores n codes and shows them. A failure part-way leaves the codes stored so far unshown: nobody can
+	// use them, and they expire with InviteTTL.
+	create := func(c *flows.Ctx, role flows.Role, n int) error {
 		codes := make([]string, 0, n)
 		exp := c.Now.Add(flows.InviteTTL)
 		for range n {
@@ -25,58 +28,51 @@ func Feature(invites flows.Invites) flows.Feature {
 			norm, _ := flows.NormalizeCode(code)
 			err := invites.PutInvite(c.Context(), flows.HashCode(norm), flows.Invite{Role: role, By: c.Profile.ID, Expires: exp})
 			if err != nil {
-				c.Say(c.T("core.unavailable"))
-				c.Done()
-				return
+				return fmt.Errorf("put invite: %w", err)
 			}
 			codes = append(codes, code)
 		}
 		c.Say(c.N("invite.created", n, "Role", c.T("role."+string(role)),
 			"Expires", exp.In(c.Profile.Location()).Format("2006-01-02"), "Codes", strings.Join(codes, "\n")))
 		c.Done()
+		return nil
 	}
 	return flows.Feature{Name: "coordinator", Flows: []*flows.Flow{{
 		Name: "invite", Version: 1, First: "role", Commands: []string{"invite"},
 		Allow: IsCoordinator, Menu: "menu.invite", MenuOrder: 60,
-		Start: func(c *flows.Ctx) {
+		Start: func(c *flows.Ctx) error {
 			args := strings.Fields(strings.ToLower(c.Event.Args))
 			if len(args) == 0 {
-				return
+				return nil
 			}
 			role := flows.Role(args[0])
 			n := 1
 			if !flows.ValidRole(role) {
 				c.Say(c.T("invite.usage"))
-				return
+				return nil
 			}
 			if len(args) > 1 {
 				v, err := strconv.Atoi(args[1])
 				if err != nil || v < 1 || v > MaxInvites {
 					c.Say(c.T("invite.count_bad", "Max", MaxInvites))
 					c.Done()
-					return
+					return nil
 				}
 				n = v
 			}
-			create(c, role, n)
+			return create(c, role, n)
 		},
 		Steps: map[string]flows.Step{
 			"role": {
-				Ask: func(c *flows.Ctx) {
+				Ask: func(c *flows.Ctx) error {
 					c.Ask(c.T("invite.which"), flows.Row(
 						flows.Choice(c.T("role.mentee"), "mentee"),
 						flows.Choice(c.T("role.mentor"), "mentor"),
 						flows.Choice(c.T("role.coordinator"), "coordinator"),
 					))
+					return nil
 				},
-				Answer: func(c *flows.Ctx) {
-					v, ok := c.Choice()
-					if !ok || !flows.ValidRole(flows.Role(v)) {
-						c.Reask(c.T("core.use_buttons"))
-						return
-					}
-					create(c, flows.Role(v), 1)
-				},
+				Choose: func(c *flows.Ctx, v string) error { return create(c, flows.Role(v), 1) },
 			},
 		},
 	}}}

@@ -9,12 +9,12 @@ import (
 func Feature() flows.Feature {
 	menu := &flows.Action{
 		Name: "menu", Commands: []string{"menu"}, Reset: true,
-		Run: func(c *flows.Ctx) { c.Say(c.T("core.menu"), c.Menu()...) },
+		Run: func(c *flows.Ctx) error { c.Say(c.T("core.menu"), c.Menu()...); return nil },
 	}
 	help := &flows.Action{
 		Name: "help", Commands: []string{"help"}, BeforeOnboarding: true,
 		Menu: "menu.help", MenuOrder: 95,
-		Run: func(c *flows.Ctx) {
+		Run: func(c *flows.Ctx) error {
 			text := c.T("core.help")
 			if c.Profile.Has(flows.Coordinator) {
 				text += "\n\n" + c.T("core.help_coordinator")
@@ -24,6 +24,7 @@ func Feature() flows.Feature {
 				rows = append(rows, r)
 			}
 			c.Say(text, rows...)
+			return nil
 		},
 	}
 	return flows.Feature{Name: "core", Actions: []*flows.Action{menu, help}}

@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -45,22 +46,23 @@ func (l *Lessons) text(c *flows.Ctx, lesson *content.Lesson) *content.LessonText
 // at records where the person is, so the lesson resumes there.
 func at(c *flows.Ctx, stage string) { c.Profile.Lessons.Stage = stage }
 
-func (l *Lessons) askCard(c *flows.Ctx) {
+func (l *Lessons) askCard(c *flows.Ctx) error {
 	_, t := l.lesson(c)
 	if t == nil {
-		return
+		return nil
 	}
 	at(c, "card")
 	i := min(max(c.Profile.Lessons.Card, 0), len(t.Cards)-1)
 	c.Profile.Lessons.Card = i
 	c.Ask("📖 "+t.Title+" · "+strconv.Itoa(i+1)+"/"+strconv.Itoa(len(t.Cards))+"\n\n"+t.Cards[i],
 		flows.Row(flows.Choice(c.T("lessons.btn.next"), "next"), flows.Choice(c.T("lessons.btn.later"), "later")))
+	return nil
 }
 
-func (l *Lessons) answerCard(c *flows.Ctx) {
+func (l *Lessons) answerCard(c *flows.Ctx) error {
 	_, t := l.lesson(c)
 	if t == nil {
-		return
+		return nil
 	}
 	switch v, _ := c.Choice(); v {
 	case "next":
@@ -68,23 +70,24 @@ func (l *Lessons) answerCard(c *flows.Ctx) {
 		if d.Card+1 < len(t.Cards) {
 			d.Card++
 			c.Goto("card")
-			return
+			return nil
 		}
 		c.Goto("question")
 	case "later":
 		c.Say(c.T("lessons.paused"))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
 func letter(i int) string { return string(rune('A' + i)) }
 
-func (l *Lessons) askQuestion(c *flows.Ctx) {
+func (l *Lessons) askQuestion(c *flows.Ctx) error {
 	_, t := l.lesson(c)
 	if t == nil {
-		return
+		return nil
 	}
 	at(c, "question")
 	c.Say(c.T("lessons.scenario", "Scenario", t.Scenario))
@@ -95,18 +98,19 @@ func (l *Lessons) askQuestion(c *flows.Ctx) {
 		row = append(row, flows.Choice(letter(i), o.ID))
 	}
 	c.Ask("❓ "+t.Question.Prompt+"\n\n"+strings.Join(opts, "\n\n"), row)
+	return nil
 }
 
-func (l *Lessons) answerQuestion(c *flows.Ctx) {
+func (l *Lessons) answerQuestion(c *flows.Ctx) error {
 	cur, t := l.lesson(c)
 	if t == nil {
-		return
+		return nil
 	}
 	v, _ := c.Choice()
 	chosen := t.Question.Option(v)
 	if chosen == nil {
 		c.Reask(c.T("lessons.pick_letter"))
-		return
+		return nil
 	}
 	d := &c.Profile.Lessons
 	if d.Correct == nil {
@@ -126,12 +130,13 @@ func (l *Lessons) answerQuestion(c *flows.Ctx) {
 		c.Say(c.T("lessons.wrong", "Feedback", chosen.Feedback, "Letter", letter(idx), "Right", right.Text, "RightFeedback", right.Feedback))
 	}
 	c.Goto("reflect")
+	return nil
 }
 
-func (l *Lessons) askReflect(c *flows.Ctx) {
+func (l *Lessons) askReflect(c *flows.Ctx) error {
 	_, t := l.lesson(c)
 	if t == nil {
-		return
+		return nil
 	}
 	at(c, "reflect")
 	row := flows.Row(flows.Choice(c.T("lessons.btn.next"), "next"))
@@ -141,17 +146,18 @@ func (l *Lessons) askReflect(c *flows.Ctx) {
 		text += "\n\n" + c.T("lessons.reflect_mentor")
 	}
 	c.Ask(text, row)
+	return nil
 }
 
 // answerReflect lets a typed reflection pass: it is read, thanked for and dropped, never kept.
-func (l *Lessons) answerReflect(c *flows.Ctx) {
+func (l *Lessons) answerReflect(c *flows.Ctx) error {
 	if _, t := l.lesson(c); t == nil {
-		return
+		return nil
 	}
 	if c.Text() != "" {
 		c.Say(c.T("lessons.reflect_thanks"))
 		c.Goto("practice")
-		return
+		return nil
 	}
 	switch v, _ := c.Choice(); v {
 	case "next":
@@ -161,33 +167,34 @@ func (l *Lessons) answerReflect(c *flows.Ctx) {
 		c.SetSlot(slotLesson, c.Profile.Lessons.Current)
 		c.Goto("share")
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
-func (l *Lessons) askPractice(c *flows.Ctx) {
+func (l *Lessons) askPractice(c *flows.Ctx) error {
 	_, t := l.lesson(c)
 	if t == nil {
-		return
+		return nil
 	}
 	at(c, "practice")
 	c.Ask(c.T("lessons.practice", "Practice", t.Practice), flows.Row(flows.Choice(c.T("lessons.btn.got_it"), "ok")))
+	return nil
 }
 
 // answerPractice completes the lesson: it is marked done, counted, and its practice is scheduled to come back.
-func (l *Lessons) answerPractice(c *flows.Ctx) {
+func (l *Lessons) answerPractice(c *flows.Ctx) error {
 	cur, t := l.lesson(c)
 	if t == nil {
-		return
+		return nil
 	}
 	if v, _ := c.Choice(); v != "ok" {
-		c.Reask(c.T("core.use_buttons"))
-		return
+		c.ReaskButtons()
+		return nil
 	}
 	if l.fb != nil {
 		if err := l.fb.Completed(c.Context(), cur.ID); err != nil {
-			c.Reask(c.T("core.unavailable"))
-			return
+			return fmt.Errorf("count completion: %w", err)
 		}
 	}
 	d := &c.Profile.Lessons
@@ -199,6 +206,7 @@ func (l *Lessons) answerPractice(c *flows.Ctx) {
 	l.schedulePractice(c, cur.ID)
 	c.SetSlot(slotLesson, cur.ID)
 	c.Goto("rate")
+	return nil
 }
 
 const slotLesson = "lesson"
@@ -206,62 +214,64 @@ const slotLesson = "lesson"
 // finished is the lesson just completed (kept in a slot for the rating and comment steps).
 func (l *Lessons) finished(c *flows.Ctx) *content.Lesson { return l.lib.Lesson(c.Slot(slotLesson)) }
 
-func (l *Lessons) askRate(c *flows.Ctx) {
+func (l *Lessons) askRate(c *flows.Ctx) error {
 	row := make([]flows.Button, 0, 5)
 	for i := 1; i <= 5; i++ {
 		row = append(row, flows.Choice(strconv.Itoa(i), strconv.Itoa(i)))
 	}
 	c.Ask(c.T("lessons.rate"), row, flows.Row(flows.Choice(c.T("lessons.btn.skip"), "skip")))
+	return nil
 }
 
-func (l *Lessons) answerRate(c *flows.Ctx) {
+func (l *Lessons) answerRate(c *flows.Ctx) error {
 	lesson := l.finished(c)
 	v, _ := c.Choice()
 	if v == "skip" || lesson == nil {
 		l.finish(c, lesson)
-		return
+		return nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 5 {
 		c.Reask(c.T("lessons.pick_rating"))
-		return
+		return nil
 	}
 	if l.fb != nil {
 		if err := l.fb.Rated(c.Context(), lesson.ID, n); err != nil {
-			c.Reask(c.T("core.unavailable"))
-			return
+			return fmt.Errorf("keep rating: %w", err)
 		}
 	}
 	c.Goto("comment")
+	return nil
 }
 
-func (l *Lessons) askComment(c *flows.Ctx) {
+func (l *Lessons) askComment(c *flows.Ctx) error {
 	c.Ask(c.T("lessons.comment"), flows.Row(flows.Choice(c.T("lessons.btn.skip"), "skip")))
+	return nil
 }
 
-func (l *Lessons) answerComment(c *flows.Ctx) {
+func (l *Lessons) answerComment(c *flows.Ctx) error {
 	lesson := l.finished(c)
 	text := c.Text()
 	if v, _ := c.Choice(); v == "skip" || lesson == nil {
 		l.finish(c, lesson)
-		return
+		return nil
 	}
 	if text == "" {
-		c.Reask(c.T("core.use_buttons"))
-		return
+		c.ReaskButtons()
+		return nil
 	}
 	if len([]rune(text)) > MaxComment {
 		c.Reask(c.T("lessons.comment_too_long", "Max", MaxComment))
-		return
+		return nil
 	}
 	if l.fb != nil {
 		if err := l.fb.Commented(c.Context(), lesson.ID, text); err != nil {
-			c.Reask(c.T("core.unavailable"))
-			return
+			return fmt.Errorf("keep comment: %w", err)
 		}
 	}
 	c.Say(c.T("lessons.comment_thanks"))
 	l.finish(c, lesson)
+	return nil
 }
 
 // finish ends the lesson with its module's progress and a suggestion for what to read next.

@@ -100,9 +100,9 @@ func (l *Lessons) Feature() flows.Feature {
 		Menu: "menu.lessons", MenuOrder: 20,
 		Start: l.start,
 		Steps: map[string]flows.Step{
-			"modules":  {Ask: l.askModules, Answer: l.answerModules},
-			"module":   {Ask: l.askModule, Answer: l.answerModule},
-			"cadence":  {Ask: l.askCadence, Answer: l.answerCadence},
+			"modules":  {Ask: l.askModules, Choose: l.answerModules},
+			"module":   {Ask: l.askModule, Choose: l.answerModule},
+			"cadence":  {Ask: l.askCadence, Choose: l.answerCadence},
 			"card":     {Ask: l.askCard, Answer: l.answerCard},
 			"question": {Ask: l.askQuestion, Answer: l.answerQuestion},
 			"reflect":  {Ask: l.askReflect, Answer: l.answerReflect},

@@ -13,10 +13,10 @@ const slotModule = "module"
 
 // start reads the arguments of global buttons: "l <id>" opens a lesson, "c" carries on with the current one,
 // "m <module>" lists a module, "s" sets the nudge cadence. Without arguments the modules are listed.
-func (l *Lessons) start(c *flows.Ctx) {
+func (l *Lessons) start(c *flows.Ctx) error {
 	f := strings.Fields(c.Event.Args)
 	if len(f) == 0 {
-		return
+		return nil
 	}
 	switch {
 	case f[0] == "l" && len(f) == 2:
@@ -27,13 +27,14 @@ func (l *Lessons) start(c *flows.Ctx) {
 		m := l.lib.Module(f[1])
 		if m == nil || !m.Audience.Admits(roles(c.Profile)...) {
 			c.Say(c.T("lessons.not_open"))
-			return
+			return nil
 		}
 		c.SetSlot(slotModule, m.ID)
 		c.Goto("module")
 	case f[0] == "s":
 		c.Goto("cadence")
 	}
+	return nil
 }
 
 // open starts a lesson, or resumes it where the person left it. A lesson they may not read shows the modules.
@@ -51,7 +52,7 @@ func (l *Lessons) open(c *flows.Ctx, lesson *content.Lesson) {
 	c.Goto(d.Stage)
 }
 
-func (l *Lessons) askModules(c *flows.Ctx) {
+func (l *Lessons) askModules(c *flows.Ctx) error {
 	p := c.Profile
 	var lines []string
 	var rows [][]flows.Button
@@ -84,14 +85,10 @@ func (l *Lessons) askModules(c *flows.Ctx) {
 	}
 	rows = append(rows, append(last, flows.Choice(c.T("lessons.btn.close"), "x")))
 	c.Ask(c.T("lessons.modules", "List", strings.Join(lines, "\n"), "Hint", hint), rows...)
+	return nil
 }
 
-func (l *Lessons) answerModules(c *flows.Ctx) {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return
-	}
+func (l *Lessons) answerModules(c *flows.Ctx, v string) error {
 	switch {
 	case v == "c":
 		l.open(c, l.current(c.Profile))
@@ -106,17 +103,18 @@ func (l *Lessons) answerModules(c *flows.Ctx) {
 		c.Say(c.T("lessons.closed"))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
-func (l *Lessons) askModule(c *flows.Ctx) {
+func (l *Lessons) askModule(c *flows.Ctx) error {
 	p := c.Profile
 	m := l.lib.Module(c.Slot(slotModule))
 	if m == nil || !m.Audience.Admits(roles(p)...) {
 		c.Say(c.T("lessons.not_open"))
 		c.Goto("modules")
-		return
+		return nil
 	}
 	var lines []string
 	var row []flows.Button
@@ -141,20 +139,19 @@ func (l *Lessons) askModule(c *flows.Ctx) {
 	rows = append(rows, flows.Row(flows.Choice(c.T("lessons.btn.back"), "back")))
 	t := m.In(c.Lang())
 	c.Ask(c.T("lessons.module", "Title", m.ID+" · "+t.Title, "Summary", t.Summary, "List", strings.Join(lines, "\n")), rows...)
+	return nil
 }
 
-func (l *Lessons) answerModule(c *flows.Ctx) {
-	v, ok := c.Choice()
+func (l *Lessons) answerModule(c *flows.Ctx, v string) error {
 	switch {
-	case !ok:
-		c.Reask(c.T("core.use_buttons"))
 	case v == "back":
 		c.Goto("modules")
 	case strings.HasPrefix(v, "l:"):
 		l.open(c, l.lib.Lesson(v[2:]))
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
 // Cadences of lesson nudges.
@@ -174,15 +171,15 @@ func cadenceName(c *flows.Ctx) string {
 	return c.T("lessons.cadence.twice")
 }
 
-func (l *Lessons) askCadence(c *flows.Ctx) {
+func (l *Lessons) askCadence(c *flows.Ctx) error {
 	c.Ask(c.T("lessons.cadence_ask", "Now", cadenceName(c)),
 		flows.Row(flows.Choice(c.T("lessons.btn.twice"), "twice"), flows.Choice(c.T("lessons.btn.weekly"), "weekly")),
 		flows.Row(flows.Choice(c.T("lessons.btn.never"), "off"), flows.Choice(c.T("lessons.btn.back"), "back")),
 	)
+	return nil
 }
 
-func (l *Lessons) answerCadence(c *flows.Ctx) {
-	v, _ := c.Choice()
+func (l *Lessons) answerCadence(c *flows.Ctx, v string) error {
 	d := &c.Profile.Lessons
 	switch v {
 	case "twice":
@@ -193,11 +190,12 @@ func (l *Lessons) answerCadence(c *flows.Ctx) {
 		d.Cadence = cadenceOff
 	case "back":
 		c.Goto("modules")
-		return
+		return nil
 	default:
-		c.Reask(c.T("core.use_buttons"))
-		return
+		c.ReaskButtons()
+		return nil
 	}
 	c.Say(c.T("lessons.cadence_saved", "Now", cadenceName(c)))
 	c.Goto("modules")
+	return nil
 }

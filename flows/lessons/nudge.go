@@ -62,36 +62,36 @@ func (l *Lessons) Plan(p *flows.Profile, now time.Time) []flows.Task {
 		return nil
 	}
 	day := slot.Format("2006-01-02")
-	return []flows.Task{{
-		ID: string(NudgeJob) + ":" + p.ID + ":" + day, Profile: p.ID, Job: NudgeJob, Args: day, At: p.NextAllowed(slot),
-	}}
+	// No arguments: the nudge looks at the person's progress when it is delivered.
+	return []flows.Task{flows.NewTask(string(NudgeJob)+":"+p.ID+":"+day, p.ID, NudgeJob, nil).Due(p.NextAllowed(slot))}
 }
 
 // nudge offers the next lesson (or the one in progress) with global buttons, leaving any conversation as it is.
 // Everything is checked again at delivery, since settings may have changed since the nudge was planned.
-func (l *Lessons) nudge(c *flows.Ctx) {
+func (l *Lessons) nudge(c *flows.Ctx) error {
 	p := c.Profile
 	switch {
 	case !p.Onboarded, len(nudgeDays(p.Lessons.Cadence)) == 0:
-		return
+		return nil
 	case p.QuietAt(c.Now), c.Now.Before(p.Nudges.SnoozeUntil):
 		c.Count(flows.CountNudge, flows.NudgeSkippedQuiet) // the planner plans the next slot
-		return
+		return nil
 	case !p.Lessons.Last.IsZero() && c.Now.Sub(p.Lessons.Last) < recentLesson:
-		return
+		return nil
 	case !c.State.Idle() && c.Now.Sub(p.Seen) < activeNow:
-		return
+		return nil
 	}
 	settings := flows.ActionButton(c.T("lessons.btn.cadence"), FlowName, "s")
 	if cur := l.current(p); cur != nil {
 		c.Say(c.T("lessons.nudge_continue", "Title", cur.In(c.Lang()).Title),
 			flows.Row(flows.ActionButton(c.T("lessons.btn.continue"), FlowName, "c"), settings))
-		return
+		return nil
 	}
 	nx := l.next(p, "")
 	if nx == nil {
-		return
+		return nil
 	}
 	c.Say(c.T("lessons.nudge_next", "Title", nx.In(c.Lang()).Title, "Minutes", nx.Minutes),
 		flows.Row(flows.ActionButton(c.T("lessons.btn.start"), FlowName, "l", nx.ID), settings))
+	return nil
 }

@@ -27,10 +27,13 @@ func (l *Lessons) schedulePractice(c *flows.Ctx, lesson string) {
 		i = len(d.Practice) - 1
 	}
 	d.Practice[i].Asks++
-	c.Schedule(flows.Task{
-		ID: practiceTaskID(c.Profile.ID, lesson, d.Practice[i].Asks), Profile: c.Profile.ID, Job: PracticeJob,
-		Args: lesson, At: c.Profile.NextAllowed(c.Now.Add(l.practiceAfter)),
-	})
+	c.Schedule(flows.NewTask(practiceTaskID(c.Profile.ID, lesson, d.Practice[i].Asks), c.Profile.ID, PracticeJob,
+		practiceArgs{Lesson: lesson}).Due(c.Profile.NextAllowed(c.Now.Add(l.practiceAfter))))
+}
+
+// practiceArgs are PracticeJob's: the lesson whose practice is asked about.
+type practiceArgs struct {
+	Lesson string `json:"lesson"`
 }
 
 func pending(p *flows.Profile, lesson string) int {
@@ -43,10 +46,14 @@ func dropPending(p *flows.Profile, lesson string) {
 
 // practicePrompt is the report-back task: it asks with global buttons, so whatever conversation the person is in
 // stays as it is.
-func (l *Lessons) practicePrompt(c *flows.Ctx) {
-	lesson := l.lib.Lesson(c.Event.Args)
+func (l *Lessons) practicePrompt(c *flows.Ctx) error {
+	var a practiceArgs
+	if err := c.Args(&a); err != nil {
+		return err
+	}
+	lesson := l.lib.Lesson(a.Lesson)
 	if lesson == nil || pending(c.Profile, lesson.ID) < 0 {
-		return // answered already, or the lesson is gone
+		return nil // answered already, or the lesson is gone
 	}
 	t := l.text(c, lesson)
 	c.Say(c.T("lessons.practice_ask", "Title", t.Title, "Practice", t.Practice),
@@ -56,14 +63,15 @@ func (l *Lessons) practicePrompt(c *flows.Ctx) {
 		),
 		flows.Row(flows.ActionButton(c.T("lessons.btn.skip"), "lpractice", lesson.ID, "skip")),
 	)
+	return nil
 }
 
 // practiceChoice handles the report-back buttons ("lpractice <lesson> tried|later|skip").
-func (l *Lessons) practiceChoice(c *flows.Ctx) {
+func (l *Lessons) practiceChoice(c *flows.Ctx) error {
 	f := strings.Fields(c.Event.Args)
 	if len(f) != 2 || l.lib.Lesson(f[0]) == nil || pending(c.Profile, f[0]) < 0 {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	lesson, choice := f[0], f[1]
 	p := c.Profile
@@ -75,7 +83,7 @@ func (l *Lessons) practiceChoice(c *flows.Ctx) {
 		if p.Lessons.Practice[pending(p, lesson)].Asks >= maxPracticeAsks {
 			dropPending(p, lesson)
 			c.Say(c.T("lessons.practice_last"))
-			return
+			return nil
 		}
 		l.schedulePractice(c, lesson)
 		c.Say(c.T("lessons.practice_later"))
@@ -85,20 +93,22 @@ func (l *Lessons) practiceChoice(c *flows.Ctx) {
 	default:
 		c.Say(c.T("core.stale"))
 	}
+	return nil
 }
 
 // startPractice begins the report-back conversation for the lesson in the pressed button.
-func (l *Lessons) startPractice(c *flows.Ctx) {
+func (l *Lessons) startPractice(c *flows.Ctx) error {
 	f := strings.Fields(c.Event.Args)
 	if len(f) == 0 || l.lib.Lesson(f[0]) == nil {
 		c.Say(c.T("core.stale"))
 		c.Done()
-		return
+		return nil
 	}
 	c.SetSlot(slotLesson, f[0])
+	return nil
 }
 
-func (l *Lessons) askHow(c *flows.Ctx) {
+func (l *Lessons) askHow(c *flows.Ctx) error {
 	row := flows.Row(flows.Choice(c.T("lessons.btn.done"), "done"))
 	text := c.T("lessons.practice_how")
 	if _, ok := l.mentorOf(c); ok {
@@ -106,14 +116,15 @@ func (l *Lessons) askHow(c *flows.Ctx) {
 		text += "\n\n" + c.T("lessons.reflect_mentor")
 	}
 	c.Ask(text, row)
+	return nil
 }
 
 // answerHow reads how it went and drops it; only "to my mentor" passes text on.
-func (l *Lessons) answerHow(c *flows.Ctx) {
+func (l *Lessons) answerHow(c *flows.Ctx) error {
 	if c.Text() != "" {
 		c.Say(c.T("lessons.practice_thanks"))
 		c.Done()
-		return
+		return nil
 	}
 	switch v, _ := c.Choice(); v {
 	case "done":
@@ -123,6 +134,7 @@ func (l *Lessons) answerHow(c *flows.Ctx) {
 		c.SetSlot(slotShare, sharePractice)
 		c.Goto("share")
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }

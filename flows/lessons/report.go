@@ -3,6 +3,7 @@ package lessons
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -17,10 +18,10 @@ const MinGroup = 5
 
 // report sends a coordinator the lesson feedback as a CSV file: completions, rating counts and average per lesson,
 // and the comments, with counts under MinGroup suppressed. Nothing in it names anyone.
-func (l *Lessons) report(c *flows.Ctx) {
+func (l *Lessons) report(c *flows.Ctx) error {
 	if l.fb == nil {
 		c.Say(c.T("lessons.report_unavailable"))
-		return
+		return nil
 	}
 	all := l.lib.All()
 	ids := make([]string, len(all))
@@ -29,18 +30,17 @@ func (l *Lessons) report(c *flows.Ctx) {
 	}
 	stats, err := l.fb.Stats(c.Context(), ids)
 	if err != nil {
-		c.Say(c.T("core.unavailable"))
-		return
+		return fmt.Errorf("lesson feedback: %w", err)
 	}
 	data, err := ReportCSV(all, stats, c.Lang())
 	if err != nil {
-		c.Say(c.T("core.internal"))
-		return
+		return fmt.Errorf("lesson report: %w", err)
 	}
 	c.Reply(flows.Reply{
 		Text: c.T("lessons.report_text", "Min", MinGroup),
 		File: &flows.File{Name: "lesson-feedback-" + c.Now.In(c.Profile.Location()).Format(time.DateOnly) + ".csv", Type: "text/csv", Data: data},
 	})
+	return nil
 }
 
 // ReportCSV writes the report: one row per lesson, titles in lang. A lesson completed fewer than MinGroup times

@@ -27,39 +27,47 @@ func (l *Lessons) mentorOf(c *flows.Ctx) (string, bool) {
 	return l.mentors.MentorOf(c.Context(), c.Profile)
 }
 
-func (l *Lessons) askShare(c *flows.Ctx) {
+func (l *Lessons) askShare(c *flows.Ctx) error {
 	c.Ask(c.T("lessons.share_ask"), flows.Row(flows.Choice(c.T("lessons.btn.dont_send"), "cancel")))
+	return nil
 }
 
-func (l *Lessons) answerShare(c *flows.Ctx) {
+func (l *Lessons) answerShare(c *flows.Ctx) error {
 	text := c.Text()
 	if text == "" {
 		if v, _ := c.Choice(); v == "cancel" {
 			c.Say(c.T("lessons.share_cancelled"))
 			afterShare(c)
-			return
+			return nil
 		}
 		c.Reask(c.T("lessons.share_type"))
-		return
+		return nil
 	}
 	mentor, ok := l.mentorOf(c)
 	lesson := l.lib.Lesson(c.Slot(slotLesson))
 	if !ok || lesson == nil {
 		c.Say(c.T("lessons.no_mentor"))
 		afterShare(c)
-		return
+		return nil
 	}
 	kind := c.Slot(slotShare)
 	sum := sha256.Sum256([]byte(text))
-	c.Schedule(flows.Task{
-		// Deterministic: a redelivered update enqueues the same task once.
-		ID:      "lessons.share:" + c.Profile.ID + ":" + lesson.ID + ":" + kind + ":" + hex.EncodeToString(sum[:6]),
-		Profile: mentor,
-		Job:     SharedJob,
-		Args:    kind + " " + lesson.ID + "\n" + c.Profile.Name + "\n" + text,
-	})
+	// Deterministic: a redelivered update enqueues the same task once.
+	id := "lessons.share:" + c.Profile.ID + ":" + lesson.ID + ":" + kind + ":" + hex.EncodeToString(sum[:6])
+	c.Schedule(flows.NewTask(id, mentor, SharedJob, sharedArgs{Kind: kind, Lesson: lesson.ID, Name: c.Profile.Name, Text: text}))
 	c.Say(c.T("lessons.share_sent"))
 	afterShare(c)
+	return nil
+}
+
+// sharedArgs are SharedJob's: what the mentee shared (a reflection or a practice, sharePractice) about which
+// lesson, and their first name. The text is the mentee's own words, meant for the mentor; it lives in the queue
+// until delivered, like any message.
+type sharedArgs struct {
+	Kind   string `json:"kind"`
+	Lesson string `json:"lesson"`
+	Name   string `json:"name,omitempty"`
+	Text   string `json:"text"`
 }
 
 // afterShare goes on to the practice inside a lesson, and ends the practice report-back.
@@ -74,13 +82,15 @@ func afterShare(c *flows.Ctx) {
 
 // shared shows the mentor what their mentee shared. It runs in the mentor's turn and leaves their conversation as
 // it is.
-func (l *Lessons) shared(c *flows.Ctx) {
-	head, rest, _ := strings.Cut(c.Event.Args, "\n")
-	name, text, _ := strings.Cut(rest, "\n")
-	kind, id, _ := strings.Cut(head, " ")
-	lesson := l.lib.Lesson(id)
+func (l *Lessons) shared(c *flows.Ctx) error {
+	var a sharedArgs
+	if err := c.Args(&a); err != nil {
+		return err
+	}
+	kind, name, text := a.Kind, a.Name, a.Text
+	lesson := l.lib.Lesson(a.Lesson)
 	if lesson == nil || strings.TrimSpace(text) == "" {
-		return
+		return nil
 	}
 	if name == "" {
 		name = c.T("lessons.your_mentee")
@@ -90,4 +100,5 @@ func (l *Lessons) shared(c *flows.Ctx) {
 		key = "lessons.shared_practice"
 	}
 	c.Say(c.T(key, "Name", name, "Title", lesson.In(c.Lang()).Title, "Text", text))
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -92,71 +93,67 @@ type linker struct {
 	extra []Merger
 }
 
-func (l *linker) run(c *flows.Ctx) {
+func (l *linker) run(c *flows.Ctx) error {
 	arg := strings.TrimSpace(c.Event.Args)
 	if arg == "" {
-		l.makeCode(c)
-		return
+		return l.makeCode(c)
 	}
-	l.enter(c, arg)
+	return l.enter(c, arg)
 }
 
-func (l *linker) makeCode(c *flows.Ctx) {
+func (l *linker) makeCode(c *flows.Ctx) error {
 	code := flows.NewInviteCode()
 	norm, _ := flows.NormalizeCode(code)
 	err := l.store.PutLinkCode(c.Context(), Hash(norm), Code{Profile: c.Profile.ID, Expires: c.Now.Add(TTL)}, TTL)
 	if err != nil {
-		c.Say(c.T("core.unavailable"))
-		return
+		return fmt.Errorf("put link code: %w", err)
 	}
 	c.Say(c.T("link.code", "Code", code))
+	return nil
 }
 
 // enter merges this profile into the one that made the code. The merge retires this profile and moves its
 // revision, so the engine's save after this handler fails, reloads, finds the link and runs the same command again
 // on the merged profile: there the code shows as claimed by a profile that joined, and the user is told it worked.
-func (l *linker) enter(c *flows.Ctx, arg string) {
+func (l *linker) enter(c *flows.Ctx, arg string) error {
 	norm, ok := flows.NormalizeCode(arg)
 	if !ok {
 		c.Say(c.T("link.shape"))
-		return
+		return nil
 	}
 	hash := Hash(norm)
 	ctx := c.Context()
 	code, found, err := l.store.LinkCode(ctx, hash)
 	if err != nil {
-		c.Say(c.T("core.unavailable"))
-		return
+		return fmt.Errorf("get link code: %w", err)
 	}
 	if !found || !c.Now.Before(code.Expires) {
 		c.Say(c.T("link.wrong"))
-		return
+		return nil
 	}
 	if code.Profile == c.Profile.ID {
 		if code.ClaimedBy != "" && code.ClaimedBy != c.Profile.ID {
 			// The second run, on the merged profile: the merge is complete.
 			if err := l.store.Unindex(ctx, code.ClaimedBy); err != nil {
-				c.Say(c.T("core.unavailable"))
-				return
+				return fmt.Errorf("unindex merged profile: %w", err)
 			}
 			c.Say(c.T("link.done"))
-			return
+			return nil
 		}
 		c.Say(c.T("link.same"))
-		return
+		return nil
 	}
 	if code.ClaimedBy != "" {
 		c.Say(c.T("link.wrong"))
-		return
+		return nil
 	}
 	claimed, err := l.store.ClaimLinkCode(ctx, hash, c.Profile.ID)
 	if err != nil {
-		c.Say(c.T("core.unavailable"))
-		return
+		return fmt.Errorf("claim link code: %w", err)
 	}
 	if !claimed {
 		c.Say(c.T("link.wrong"))
-		return
+		return nil
 	}
 	from := c.Profile
 	err = l.store.MergeProfiles(ctx, from, code.Profile, func(into *flows.Profile) {
@@ -169,8 +166,9 @@ func (l *linker) enter(c *flows.Ctx, arg string) {
 	case errors.Is(err, ErrGone):
 		c.Say(c.T("link.wrong"))
 	case err != nil:
-		c.Say(c.T("core.unavailable"))
+		return fmt.Errorf("merge profiles: %w", err)
 	default:
 		c.Say(c.T("link.done"))
 	}
+	return nil
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // askSettings lists what can be changed, with the current values in the text.
-func (s *steps) askSettings(c *flows.Ctx) {
+func (s *steps) askSettings(c *flows.Ctx) error {
 	c.SetSlot(slotSettings, "1")
 	p := c.Profile
 	onOff := func(b bool) string {
@@ -30,14 +30,10 @@ func (s *steps) askSettings(c *flows.Ctx) {
 		flows.Row(flows.Choice(c.T("settings.quiet"), "quiet"), flows.Choice(c.T("settings.days_off"), "days_off")),
 		flows.Row(flows.Choice(c.T("settings.code"), "code"), flows.Choice(c.T("settings.done"), "done")),
 	)
+	return nil
 }
 
-func (s *steps) answerSettings(c *flows.Ctx) {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return
-	}
+func (s *steps) answerSettings(c *flows.Ctx, v string) error {
 	switch v {
 	case "done":
 		c.Say(c.T("settings.closed"), c.Menu()...)
@@ -45,8 +41,9 @@ func (s *steps) answerSettings(c *flows.Ctx) {
 	case "lang", "tz", "consent_scores", "consent_alerts", "quiet", "days_off", "code":
 		c.Goto(v)
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
 func daysOff(c *flows.Ctx) string {
@@ -67,7 +64,7 @@ func daysOff(c *flows.Ctx) string {
 }
 
 // askDaysOff offers the weekdays as toggles (Monday first, as both countries count the week).
-func (s *steps) askDaysOff(c *flows.Ctx) {
+func (s *steps) askDaysOff(c *flows.Ctx) error {
 	var rows [][]flows.Button
 	var row []flows.Button
 	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
@@ -83,22 +80,18 @@ func (s *steps) askDaysOff(c *flows.Ctx) {
 	row = append(row, flows.Choice(c.T("settings.done"), "done"))
 	rows = append(rows, row)
 	c.Ask(c.T("settings.days_off_ask", "DaysOff", daysOff(c)), rows...)
+	return nil
 }
 
-func (s *steps) answerDaysOff(c *flows.Ctx) {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return
-	}
+func (s *steps) answerDaysOff(c *flows.Ctx, v string) error {
 	if v == "done" {
 		next(c, "menu")
-		return
+		return nil
 	}
 	d, err := strconv.Atoi(v)
 	if err != nil || d < 0 || d > 6 {
-		c.Reask(c.T("core.use_buttons"))
-		return
+		c.ReaskButtons()
+		return nil
 	}
 	p := c.Profile
 	if i := slices.Index(p.DaysOff, d); i >= 0 {
@@ -108,4 +101,5 @@ func (s *steps) answerDaysOff(c *flows.Ctx) {
 		slices.Sort(p.DaysOff)
 	}
 	c.Goto("days_off")
+	return nil
 }

@@ -2,7 +2,6 @@ package pairs
 
 import (
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/m4pris/mentorbot/flows"
@@ -29,177 +28,166 @@ func (p *pairing) actions() []*flows.Action {
 	return []*flows.Action{
 		{Name: flows.ActionPairFit, Run: runFit},
 		{Name: "pairnew", Run: runRematch},
-		{Name: "pairkeep", Run: func(c *flows.Ctx) {
+		{Name: "pairkeep", Run: func(c *flows.Ctx) error {
 			c.ClosePressed()
 			c.Say(c.T("pair.kept"))
+			return nil
 		}},
 	}
 }
 
-// jobs bring what the other side or a coordinator did, and the sweeps' notices.
+// jobs bring what the other side or a coordinator did, and the sweeps' notices. Their arguments are pairArgs
+// (noticeArgs for jobSay, digestArgs for jobDigest); each job's comment names the fields it reads.
 func (p *pairing) jobs() []flows.JobHandler {
 	return []flows.JobHandler{
-		// Args: mentee's name.
-		{Job: jobWaiting, Run: func(c *flows.Ctx) {
+		// To a coordinator: MenteeName is waiting for a mentor.
+		{Job: jobWaiting, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			if c.DeferNotice() {
-				return
+				return nil
 			}
-			c.Say(c.T("pair.waiting_note", "Name", who(c, fromArg(c.Event.Args), "pair.someone")),
+			c.Say(c.T("pair.waiting_note", "Name", who(c, a.MenteeName, "pair.someone")),
 				flows.Row(flows.ActionButton(c.T("pair.open_btn"), "pair")))
-		}},
-		{Job: jobOffer, Run: runOffer},
-		{Job: jobPaired, Run: runPaired},
-		// Args: pair, "ok" or "gone", mentee's name, mentor's name.
-		{Job: jobDone, Run: func(c *flows.Ctx) {
-			a := args(c)
-			if len(a) != 4 {
-				return
-			}
+			return nil
+		})},
+		{Job: jobOffer, Run: flows.WithArgs(runOffer)},
+		{Job: jobPaired, Run: flows.WithArgs(runPaired)},
+		// To the coordinator: Outcome "ok" (paired) or "gone" (the mentee was no longer waiting).
+		{Job: jobDone, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			key := "pair.done_ok"
-			if a[1] != "ok" {
+			if a.Outcome != "ok" {
 				key = "pair.done_gone"
 			}
-			c.Say(c.T(key, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")))
-		}},
-		// Args: pair. The other side ended it; they are not told why.
-		{Job: jobEnded, Run: func(c *flows.Ctx) {
+			c.Say(c.T(key, "Mentee", who(c, a.MenteeName, "pair.someone"), "Mentor", who(c, a.MentorName, "pair.someone")))
+			return nil
+		})},
+		// Pair: the other side ended it; they are not told why.
+		{Job: jobEnded, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			m := &c.Profile.Mentoring
-			i := m.PairByID(c.Event.Args)
+			i := m.PairByID(a.Pair)
 			if i < 0 {
-				return
+				return nil
 			}
 			name := m.Pairs[i].OtherName
 			dropPairSessions(c, m.Pairs[i].ID)
 			m.Pairs = slices.Delete(m.Pairs, i, i+1)
-			notice(c, "pair.ended_notice", name)
-		}},
-		// Args: pair, "ended" or "rematch", mentee's name, mentor's name.
-		{Job: jobEndedNote, Run: func(c *flows.Ctx) {
-			a := args(c)
-			if len(a) != 4 || c.DeferNotice() {
-				return
+			notice(c, noticeArgs{Key: "pair.ended_notice", Name: name})
+			return nil
+		})},
+		// To the coordinator: Outcome "ended" or "rematch", and both names.
+		{Job: jobEndedNote, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
+			if c.DeferNotice() {
+				return nil
 			}
 			key := "pair.ended_note"
-			if a[1] == "rematch" {
+			if a.Outcome == "rematch" {
 				key = "pair.rematch_note"
 			}
-			c.Say(c.T(key, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")),
+			c.Say(c.T(key, "Mentee", who(c, a.MenteeName, "pair.someone"), "Mentor", who(c, a.MentorName, "pair.someone")),
 				flows.Row(flows.ActionButton(c.T("pair.open_btn"), "pair")))
-		}},
-		// Args: pair, pause end (Unix, 0 when back).
-		{Job: jobPaused, Run: func(c *flows.Ctx) {
-			a := args(c)
+			return nil
+		})},
+		// To a mentee: their mentor paused until Until (Unix), or is back (0).
+		{Job: jobPaused, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			m := &c.Profile.Mentoring
-			if len(a) != 2 {
-				return
+			i := m.PairByID(a.Pair)
+			if i < 0 {
+				return nil
 			}
-			i := m.PairByID(a[0])
-			n, err := strconv.ParseInt(a[1], 10, 64)
-			if i < 0 || err != nil {
-				return
-			}
-			if n == 0 {
+			if a.Until == 0 {
 				m.Pairs[i].OtherPausedUntil = time.Time{}
-				notice(c, "pair.resumed_notice", m.Pairs[i].OtherName)
-				return
+				notice(c, noticeArgs{Key: "pair.resumed_notice", Name: m.Pairs[i].OtherName})
+				return nil
 			}
-			m.Pairs[i].OtherPausedUntil = time.Unix(n, 0).UTC()
-			notice(c, "pair.paused_notice", m.Pairs[i].OtherName, a[1])
-		}},
-		// Args: key, name, extra: a notice held back by quiet hours.
-		{Job: jobSay, Run: func(c *flows.Ctx) {
-			if a := args(c); len(a) >= 2 {
-				sayNotice(c, a[0], fromArg(a[1]), a[2:])
-			}
-		}},
-		// Args: pair, weeks.
-		{Job: jobInactive, Run: func(c *flows.Ctx) {
-			a := args(c)
+			m.Pairs[i].OtherPausedUntil = time.Unix(a.Until, 0).UTC()
+			notice(c, noticeArgs{Key: "pair.paused_notice", Name: m.Pairs[i].OtherName, Until: a.Until})
+			return nil
+		})},
+		// A notice held back by quiet hours.
+		{Job: jobSay, Run: flows.WithArgs(func(c *flows.Ctx, a noticeArgs) error { sayNotice(c, a); return nil })},
+		// To both sides: no contact for Weeks weeks.
+		{Job: jobInactive, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
 			m := &c.Profile.Mentoring
-			if len(a) != 2 || m.PairByID(a[0]) < 0 || c.DeferNudge() {
-				return
+			if m.PairByID(a.Pair) < 0 || c.DeferNudge() {
+				return nil
 			}
-			weeks, _ := strconv.Atoi(a[1])
-			c.Say(c.N("pair.inactive", weeks, "Name", who(c, m.Pairs[m.PairByID(a[0])].OtherName, "pair.your_partner")),
+			c.Say(c.N("pair.inactive", a.Weeks, "Name", who(c, m.Pairs[m.PairByID(a.Pair)].OtherName, "pair.your_partner")),
 				flows.Row(flows.ActionButton(c.T("pair.plan_btn"), "session")))
-		}, Nudge: true},
-		// Args: pair, weeks, mentee's name, mentor's name.
-		{Job: jobInactiveAlert, Run: func(c *flows.Ctx) {
-			a := args(c)
-			if len(a) != 4 || c.DeferNotice() {
-				return
+			return nil
+		}), Nudge: true},
+		// To the coordinator: no contact for Weeks weeks, and both names.
+		{Job: jobInactiveAlert, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
+			if c.DeferNotice() {
+				return nil
 			}
-			weeks, _ := strconv.Atoi(a[1])
-			c.Say(c.N("pair.inactive_alert", weeks, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")))
-		}},
-		// Args: pair, mentor's name, mentee's name.
-		{Job: jobFitFlag, Run: func(c *flows.Ctx) {
-			a := args(c)
-			if len(a) != 3 || c.DeferNotice() {
-				return
+			c.Say(c.N("pair.inactive_alert", a.Weeks, "Mentee", who(c, a.MenteeName, "pair.someone"), "Mentor", who(c, a.MentorName, "pair.someone")))
+			return nil
+		})},
+		// To the coordinator: the mentor said the pairing does not fit; both names.
+		{Job: jobFitFlag, Run: flows.WithArgs(func(c *flows.Ctx, a pairArgs) error {
+			if c.DeferNotice() {
+				return nil
 			}
-			c.Say(c.T("pair.fitflag", "Mentor", who(c, fromArg(a[1]), "pair.someone"), "Mentee", who(c, fromArg(a[2]), "pair.someone")))
-		}},
+			c.Say(c.T("pair.fitflag", "Mentor", who(c, a.MentorName, "pair.someone"), "Mentee", who(c, a.MenteeName, "pair.someone")))
+			return nil
+		})},
 		{Job: jobDigest, Run: runDigest},
 	}
 }
 
-// runOffer makes the pair on the mentee's side if they are still waiting. Args: pair, mentor, coordinator, mentor's
-// name.
-func runOffer(c *flows.Ctx) {
-	a := args(c)
-	if len(a) != 4 {
-		return
-	}
+// runOffer makes the pair on the mentee's side if they are still waiting: Pair, Mentor, Coordinator, MentorName.
+func runOffer(c *flows.Ctx, a pairArgs) error {
 	m := &c.Profile.Mentoring
-	if m.PairByID(a[0]) >= 0 {
-		return // already made (a redelivery)
+	if m.PairByID(a.Pair) >= 0 {
+		return nil // already made (a redelivery)
 	}
+	done := pairArgs{Pair: a.Pair, MenteeName: c.Profile.Name, MentorName: a.MentorName}
 	if m.Waiting.IsZero() || len(m.Pairs) > 0 {
-		c.Schedule(flows.Task{ID: "pair.done:" + a[0], Profile: a[2], Job: jobDone, Args: a[0] + " gone " + argName(c.Profile) + " " + a[3]})
-		return
+		done.Outcome = "gone"
+		c.Schedule(flows.NewTask("pair.done:"+a.Pair, a.Coordinator, jobDone, done))
+		return nil
 	}
 	m.Waiting = time.Time{}
-	m.Pairs = append(m.Pairs, flows.Pair{ID: a[0], Mentee: c.Profile.ID, Mentor: a[1], OtherName: fromArg(a[3]), Coordinator: a[2], Since: c.Now})
+	m.Pairs = append(m.Pairs, flows.Pair{ID: a.Pair, Mentee: c.Profile.ID, Mentor: a.Mentor, OtherName: a.MentorName, Coordinator: a.Coordinator, Since: c.Now})
+	done.Outcome = "ok"
+	paired := pairArgs{Pair: a.Pair, Mentee: c.Profile.ID, Coordinator: a.Coordinator, MenteeName: c.Profile.Name}
 	c.Schedule(
-		flows.Task{ID: "pair.paired:" + a[0], Profile: a[1], Job: jobPaired, Args: a[0] + " " + c.Profile.ID + " " + a[2] + " " + argName(c.Profile)},
-		flows.Task{ID: "pair.done:" + a[0], Profile: a[2], Job: jobDone, Args: a[0] + " ok " + argName(c.Profile) + " " + a[3]},
+		flows.NewTask("pair.paired:"+a.Pair, a.Mentor, jobPaired, paired),
+		flows.NewTask("pair.done:"+a.Pair, a.Coordinator, jobDone, done),
 	)
-	notice(c, "pair.intro_mentee", fromArg(a[3]))
+	notice(c, noticeArgs{Key: "pair.intro_mentee", Name: a.MentorName})
+	return nil
 }
 
-// runPaired adds the pair on the mentor's side. Args: pair, mentee, coordinator, mentee's name.
-func runPaired(c *flows.Ctx) {
-	a := args(c)
+// runPaired adds the pair on the mentor's side: Pair, Mentee, Coordinator, MenteeName.
+func runPaired(c *flows.Ctx, a pairArgs) error {
 	m := &c.Profile.Mentoring
-	if len(a) != 4 || m.PairByID(a[0]) >= 0 {
-		return
+	if m.PairByID(a.Pair) >= 0 {
+		return nil
 	}
-	m.Pairs = append(m.Pairs, flows.Pair{ID: a[0], Mentee: a[1], Mentor: c.Profile.ID, OtherName: fromArg(a[3]), Coordinator: a[2], Since: c.Now})
-	notice(c, "pair.intro_mentor", fromArg(a[3]))
+	m.Pairs = append(m.Pairs, flows.Pair{ID: a.Pair, Mentee: a.Mentee, Mentor: c.Profile.ID, OtherName: a.MenteeName, Coordinator: a.Coordinator, Since: c.Now})
+	notice(c, noticeArgs{Key: "pair.intro_mentor", Name: a.MenteeName})
+	return nil
 }
 
-// sayNotice renders a pair notice; extra[0] is a Unix time for pauses.
-func sayNotice(c *flows.Ctx, key, name string, extra []string) {
-	switch key {
+// sayNotice renders a pair notice.
+func sayNotice(c *flows.Ctx, a noticeArgs) {
+	switch a.Key {
 	case "pair.intro_mentee", "pair.intro_mentor":
-		c.Say(c.T(key, "Name", who(c, name, "pair.your_partner")),
+		c.Say(c.T(a.Key, "Name", who(c, a.Name, "pair.your_partner")),
 			flows.Row(flows.ActionButton(c.T("pair.plan_btn"), "session")))
 	case "pair.ended_notice", "pair.resumed_notice":
-		c.Say(c.T(key, "Name", who(c, name, "pair.your_partner")))
+		c.Say(c.T(a.Key, "Name", who(c, a.Name, "pair.your_partner")))
 	case "pair.paused_notice":
 		when := ""
-		if len(extra) > 0 {
-			if n, err := strconv.ParseInt(extra[0], 10, 64); err == nil {
-				when = dateOnly(c, time.Unix(n, 0))
-			}
+		if a.Until != 0 {
+			when = dateOnly(c, time.Unix(a.Until, 0))
 		}
-		c.Say(c.T(key, "Name", who(c, name, "pair.your_mentor"), "When", when))
+		c.Say(c.T(a.Key, "Name", who(c, a.Name, "pair.your_mentor"), "When", when))
 	}
 }
 
 // runFit records whether the pairing fits. Args: pair, "good" or "bad".
-func runFit(c *flows.Ctx) {
+func runFit(c *flows.Ctx) error {
 	a := args(c)
 	m := &c.Profile.Mentoring
 	i := -1
@@ -208,7 +196,7 @@ func runFit(c *flows.Ctx) {
 	}
 	if i < 0 {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	c.ClosePressed()
 	x := &m.Pairs[i]
@@ -222,20 +210,21 @@ func runFit(c *flows.Ctx) {
 	default:
 		c.Say(c.T("pair.fit_bad_mentor"))
 		if x.Coordinator != "" {
-			c.Schedule(flows.Task{ID: "pair.fitflag:" + x.ID, Profile: x.Coordinator, Job: jobFitFlag,
-				Args: x.ID + " " + argName(c.Profile) + " " + nameArg(x.OtherName)})
+			flag := pairArgs{Pair: x.ID, MentorName: c.Profile.Name, MenteeName: x.OtherName}
+			c.Schedule(flows.NewTask("pair.fitflag:"+x.ID, x.Coordinator, jobFitFlag, flag))
 		}
 	}
+	return nil
 }
 
 // runRematch: the mentee asks for a new mentor. The mentor is only told the pairing ended; the earlier mentor is not
 // suggested again. Args: pair.
-func runRematch(c *flows.Ctx) {
+func runRematch(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	i := m.PairByID(c.Event.Args)
 	if i < 0 || m.Pairs[i].Mentee != c.Profile.ID {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	c.ClosePressed()
 	mentor := m.Pairs[i].Mentor
@@ -245,4 +234,5 @@ func runRematch(c *flows.Ctx) {
 	endPair(c, i, "rematch")
 	m.Waiting = c.Now
 	c.Say(c.T("pair.rematch_ok"))
+	return nil
 }

@@ -88,9 +88,9 @@ func (p *pairing) pairFlow() *flows.Flow {
 		Menu: "menu.pair", MenuOrder: 62,
 		Allow: func(pr *flows.Profile) bool { return pr.Has(flows.Coordinator) },
 		Steps: map[string]flows.Step{
-			"list":    {Ask: p.askList, Answer: p.answerList},
-			"suggest": {Ask: p.askSuggest, Answer: p.answerSuggest},
-			"confirm": {Ask: p.askConfirm, Answer: p.answerConfirm},
+			"list":    {Ask: p.askList, Choose: p.answerList},
+			"suggest": {Ask: p.askSuggest, Choose: p.answerSuggest},
+			"confirm": {Ask: p.askConfirm, Choose: p.answerConfirm},
 		},
 	}
 }
@@ -122,12 +122,10 @@ func (p *pairing) people(c *flows.Ctx) (mentees, mentors []*flows.Profile, err e
 	return mentees, mentors, nil
 }
 
-func (p *pairing) askList(c *flows.Ctx) {
+func (p *pairing) askList(c *flows.Ctx) error {
 	mentees, mentors, err := p.people(c)
 	if err != nil {
-		c.Say(c.T("core.unavailable"))
-		c.Done()
-		return
+		return fmt.Errorf("read mentees and mentors: %w", err)
 	}
 	free := 0
 	for _, m := range mentors {
@@ -138,7 +136,7 @@ func (p *pairing) askList(c *flows.Ctx) {
 	if len(mentees) == 0 {
 		c.Say(c.T("pair.nobody_waiting", "Free", free))
 		c.Done()
-		return
+		return nil
 	}
 	var rows [][]flows.Button
 	for _, m := range mentees[:min(len(mentees), maxListed)] {
@@ -146,30 +144,25 @@ func (p *pairing) askList(c *flows.Ctx) {
 		rows = append(rows, flows.Row(flows.Choice(clip(who(c, m.Name, "pair.someone"), 12)+" · "+c.N("pair.days_short", days), m.ID)))
 	}
 	c.Ask(c.T("pair.list", "Waiting", len(mentees), "Free", free), rows...)
+	return nil
 }
 
-func (p *pairing) answerList(c *flows.Ctx) {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return
-	}
+func (p *pairing) answerList(c *flows.Ctx, v string) error {
 	c.SetSlot("mentee", v)
 	c.Goto("suggest")
+	return nil
 }
 
-func (p *pairing) askSuggest(c *flows.Ctx) {
+func (p *pairing) askSuggest(c *flows.Ctx) error {
 	mentees, mentors, err := p.people(c)
 	if err != nil {
-		c.Say(c.T("core.unavailable"))
-		c.Done()
-		return
+		return fmt.Errorf("read mentees and mentors: %w", err)
 	}
 	i := slices.IndexFunc(mentees, func(m *flows.Profile) bool { return m.ID == c.Slot("mentee") })
 	if i < 0 {
 		c.Say(c.T("pair.not_waiting"))
 		c.Goto("list")
-		return
+		return nil
 	}
 	mentee := mentees[i]
 	sugg := Rank(mentee, mentors, c.Now, p.capOf)
@@ -191,39 +184,42 @@ func (p *pairing) askSuggest(c *flows.Ctx) {
 		"Site", dash(mentee.Mentoring.Site), "Unit", dash(mentee.Mentoring.Unit))
 	if len(lines) == 0 {
 		c.Ask(about+"\n\n"+c.T("pair.no_match"), rows...)
-		return
+		return nil
 	}
 	c.Ask(about+"\n\n"+c.T("pair.suggestions")+"\n"+strings.Join(lines, "\n"), rows...)
+	return nil
 }
 
-func (p *pairing) answerSuggest(c *flows.Ctx) {
-	v, ok := c.Choice()
+func (p *pairing) answerSuggest(c *flows.Ctx, v string) error {
 	switch {
-	case !ok:
-		c.Reask(c.T("core.use_buttons"))
 	case v == "back":
 		c.Goto("list")
 	default:
 		c.SetSlot("mentor", v)
 		c.Goto("confirm")
 	}
+	return nil
 }
 
-func (p *pairing) askConfirm(c *flows.Ctx) {
-	mentee, mentor := p.pairProfiles(c)
+func (p *pairing) askConfirm(c *flows.Ctx) error {
+	mentee, mentor, err := p.pairProfiles(c)
+	if err != nil {
+		return err
+	}
 	if mentee == nil || mentor == nil {
 		c.Say(c.T("pair.not_waiting"))
 		c.Goto("list")
-		return
+		return nil
 	}
 	c.Ask(c.T("pair.confirm", "Mentee", who(c, mentee.Name, "pair.someone"), "Mentor", who(c, mentor.Name, "pair.someone")),
 		flows.Row(flows.Choice(c.T("pair.confirm_yes"), "yes"), flows.Choice(c.T("pair.back"), "back")))
+	return nil
 }
 
-func (p *pairing) pairProfiles(c *flows.Ctx) (mentee, mentor *flows.Profile) {
+func (p *pairing) pairProfiles(c *flows.Ctx) (mentee, mentor *flows.Profile, err error) {
 	ps, err := p.profiles(c.Context(), []string{c.Slot("mentee"), c.Slot("mentor")})
 	if err != nil {
-		return nil, nil
+		return nil, nil, fmt.Errorf("read mentee and mentor: %w", err)
 	}
 	for _, x := range ps {
 		switch {
@@ -233,31 +229,34 @@ func (p *pairing) pairProfiles(c *flows.Ctx) (mentee, mentor *flows.Profile) {
 			mentor = x
 		}
 	}
-	return mentee, mentor
+	return mentee, mentor, nil
 }
 
-func (p *pairing) answerConfirm(c *flows.Ctx) {
-	v, _ := c.Choice()
+func (p *pairing) answerConfirm(c *flows.Ctx, v string) error {
 	switch v {
 	case "back":
 		c.Goto("suggest")
-		return
+		return nil
 	case "yes":
 	default:
-		c.Reask(c.T("core.use_buttons"))
-		return
+		c.ReaskButtons()
+		return nil
 	}
-	mentee, mentor := p.pairProfiles(c)
+	mentee, mentor, err := p.pairProfiles(c)
+	if err != nil {
+		return err
+	}
 	if mentee == nil || mentor == nil {
 		c.Say(c.T("pair.not_waiting"))
 		c.Goto("list")
-		return
+		return nil
 	}
 	// The mentee's turn decides: if they are still waiting it makes the pair and tells the mentor and this
 	// coordinator; otherwise this coordinator hears it did not happen.
 	pid := flows.ShortID(mentee.ID, mentor.ID, strconv.FormatInt(c.Now.Unix(), 10))
-	c.Schedule(flows.Task{ID: "pair.offer:" + pid, Profile: mentee.ID, Job: jobOffer,
-		Args: pid + " " + mentor.ID + " " + c.Profile.ID + " " + argName(mentor)})
+	offer := pairArgs{Pair: pid, Mentor: mentor.ID, Coordinator: c.Profile.ID, MentorName: mentor.Name}
+	c.Schedule(flows.NewTask("pair.offer:"+pid, mentee.ID, jobOffer, offer))
 	c.Say(c.T("pair.sent", "Mentee", who(c, mentee.Name, "pair.someone"), "Mentor", who(c, mentor.Name, "pair.someone")))
 	c.Done()
+	return nil
 }

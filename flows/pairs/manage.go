@@ -19,13 +19,13 @@ func (p *pairing) mentoringFlow() *flows.Flow {
 		Name: "mentoring", Version: Version, First: "menu", Commands: []string{"mentoring"},
 		Menu: "menu.mentoring", MenuOrder: 70,
 		Allow: func(pr *flows.Profile) bool { return pr.Has(flows.Mentee) || pr.Has(flows.Mentor) },
-		Start: func(c *flows.Ctx) { c.SetSlot(slotBack, "1") },
+		Start: func(c *flows.Ctx) error { c.SetSlot(slotBack, "1"); return nil },
 		Steps: p.placeSteps(map[string]flows.Step{
-			"menu":        {Ask: p.askMenu, Answer: p.answerMenu},
-			"capacity":    {Ask: askCapacity, Answer: answerCapacity},
-			"pause":       {Ask: askPause, Answer: answerPause},
-			"end_which":   {Ask: askEndWhich, Answer: answerEndWhich},
-			"end_confirm": {Ask: askEndConfirm, Answer: answerEndConfirm},
+			"menu":        {Ask: p.askMenu, Choose: p.answerMenu},
+			"capacity":    {Ask: askCapacity, Choose: answerCapacity},
+			"pause":       {Ask: askPause, Choose: answerPause},
+			"end_which":   {Ask: askEndWhich, Choose: answerEndWhich},
+			"end_confirm": {Ask: askEndConfirm, Choose: answerEndConfirm},
 		}),
 	}
 }
@@ -43,7 +43,7 @@ func dateOnly(c *flows.Ctx, t time.Time) string {
 	return c.T("day."+strconv.Itoa(int(l.Weekday()))) + " " + strconv.Itoa(l.Day()) + "/" + strconv.Itoa(int(l.Month()))
 }
 
-func (p *pairing) askMenu(c *flows.Ctx) {
+func (p *pairing) askMenu(c *flows.Ctx) error {
 	pr := c.Profile
 	m := &pr.Mentoring
 	lines := []string{c.T("pair.m_place", "Site", dash(m.Site), "Unit", dash(m.Unit))}
@@ -74,10 +74,10 @@ func (p *pairing) askMenu(c *flows.Ctx) {
 	}
 	rows = append(rows, last)
 	c.Ask(strings.Join(lines, "\n"), rows...)
+	return nil
 }
 
-func (p *pairing) answerMenu(c *flows.Ctx) {
-	v, _ := c.Choice()
+func (p *pairing) answerMenu(c *flows.Ctx, v string) error {
 	m := &c.Profile.Mentoring
 	mentor := c.Profile.Has(flows.Mentor)
 	switch {
@@ -98,44 +98,46 @@ func (p *pairing) answerMenu(c *flows.Ctx) {
 		c.Say(c.T("settings.closed"), c.Menu()...)
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
-func askCapacity(c *flows.Ctx) {
+func askCapacity(c *flows.Ctx) error {
 	var row []flows.Button
 	for n := 1; n <= 4; n++ {
 		row = append(row, flows.Choice(strconv.Itoa(n), strconv.Itoa(n)))
 	}
 	c.Ask(c.T("pair.capacity_ask"), row)
+	return nil
 }
 
-func answerCapacity(c *flows.Ctx) {
-	v, _ := c.Choice()
+func answerCapacity(c *flows.Ctx, v string) error {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 4 {
-		c.Reask(c.T("core.use_buttons"))
-		return
+		c.ReaskButtons()
+		return nil
 	}
 	c.Profile.Mentoring.Capacity = n
 	c.Say(c.T("settings.saved"))
 	c.Goto("menu")
+	return nil
 }
 
-func askPause(c *flows.Ctx) {
+func askPause(c *flows.Ctx) error {
 	var row []flows.Button
 	for _, d := range pauseDays {
 		row = append(row, flows.Choice(c.N("pair.weeks", d/7), strconv.Itoa(d)))
 	}
 	c.Ask(c.T("pair.pause_ask"), row, flows.Row(flows.Choice(c.T("pair.pause_open"), strconv.Itoa(pauseOpen))))
+	return nil
 }
 
-func answerPause(c *flows.Ctx) {
-	v, _ := c.Choice()
+func answerPause(c *flows.Ctx, v string) error {
 	d, err := strconv.Atoi(v)
 	if err != nil || (d != pauseOpen && d != 7 && d != 14 && d != 28) {
-		c.Reask(c.T("core.use_buttons"))
-		return
+		c.ReaskButtons()
+		return nil
 	}
 	m := &c.Profile.Mentoring
 	m.PausedUntil = c.Now.Add(time.Duration(d) * 24 * time.Hour)
@@ -146,61 +148,63 @@ func answerPause(c *flows.Ctx) {
 		c.Say(c.T("pair.paused", "When", dateOnly(c, m.PausedUntil)))
 	}
 	c.Goto("menu")
+	return nil
 }
 
 // pauseTasks tells the mentor's mentees about a pause or its end.
 func pauseTasks(c *flows.Ctx) {
 	m := &c.Profile.Mentoring
-	until := "0"
+	var until int64
 	if m.PausedUntil.After(c.Now) {
-		until = strconv.FormatInt(m.PausedUntil.Unix(), 10)
+		until = m.PausedUntil.Unix()
 	}
 	for _, x := range m.Pairs {
 		if x.Mentor != c.Profile.ID {
 			continue
 		}
-		c.Schedule(flows.Task{ID: "pair.paused:" + x.ID + ":" + until + ":" + strconv.FormatInt(c.Now.Unix(), 10),
-			Profile: x.Mentee, Job: jobPaused, Args: x.ID + " " + until})
+		id := "pair.paused:" + x.ID + ":" + strconv.FormatInt(until, 10) + ":" + strconv.FormatInt(c.Now.Unix(), 10)
+		c.Schedule(flows.NewTask(id, x.Mentee, jobPaused, pairArgs{Pair: x.ID, Until: until}))
 	}
 }
 
-func askEndWhich(c *flows.Ctx) {
+func askEndWhich(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	if len(m.Pairs) == 1 {
 		c.SetSlot("pair", m.Pairs[0].ID)
 		c.Goto("end_confirm")
-		return
+		return nil
 	}
 	var rows [][]flows.Button
 	for _, x := range m.Pairs {
 		rows = append(rows, flows.Row(flows.Choice(clip(who(c, x.OtherName, "pair.someone"), 24), x.ID)))
 	}
 	c.Ask(c.T("pair.end_which"), rows...)
+	return nil
 }
 
-func answerEndWhich(c *flows.Ctx) {
-	v, _ := c.Choice()
+func answerEndWhich(c *flows.Ctx, v string) error {
 	if c.Profile.Mentoring.PairByID(v) < 0 {
-		c.Reask(c.T("core.use_buttons"))
-		return
+		c.ReaskButtons()
+		return nil
 	}
 	c.SetSlot("pair", v)
 	c.Goto("end_confirm")
+	return nil
 }
 
-func askEndConfirm(c *flows.Ctx) {
+func askEndConfirm(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	i := m.PairByID(c.Slot("pair"))
 	if i < 0 {
 		c.Goto("menu")
-		return
+		return nil
 	}
 	c.Ask(c.T("pair.end_confirm", "Name", who(c, m.Pairs[i].OtherName, "pair.someone")), flows.Row(
 		flows.Choice(c.T("pair.end_yes"), "yes"), flows.Choice(c.T("pair.end_no"), "no")))
+	return nil
 }
 
-func answerEndConfirm(c *flows.Ctx) {
-	v, _ := c.Choice()
+func answerEndConfirm(c *flows.Ctx, v string) error {
 	m := &c.Profile.Mentoring
 	i := m.PairByID(c.Slot("pair"))
 	switch {
@@ -212,8 +216,9 @@ func answerEndConfirm(c *flows.Ctx) {
 		c.Say(c.T("pair.ended_ok", "Name", name))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
 // endPair ends pair i from this side: the pair and its sessions (with their reminders) go, the other side gets a
@@ -225,22 +230,14 @@ func endPair(c *flows.Ctx, i int, kind string) {
 	dropPairSessions(c, x.ID)
 	m.Pairs = append(m.Pairs[:i:i], m.Pairs[i+1:]...)
 	now := strconv.FormatInt(c.Now.Unix(), 10)
-	c.Schedule(flows.Task{ID: "pair.ended:" + x.ID + ":" + other, Profile: other, Job: jobEnded, Args: x.ID})
+	c.Schedule(flows.NewTask("pair.ended:"+x.ID+":"+other, other, jobEnded, pairArgs{Pair: x.ID}))
 	if x.Coordinator != "" {
-		menteeName, mentorName := argName(c.Profile), nameArg(x.OtherName)
+		note := pairArgs{Pair: x.ID, Outcome: kind, MenteeName: c.Profile.Name, MentorName: x.OtherName}
 		if x.Mentor == c.Profile.ID {
-			menteeName, mentorName = mentorName, menteeName
+			note.MenteeName, note.MentorName = note.MentorName, note.MenteeName
 		}
-		c.Schedule(flows.Task{ID: "pair.note:" + x.ID + ":" + kind + ":" + now, Profile: x.Coordinator, Job: jobEndedNote,
-			Args: x.ID + " " + kind + " " + menteeName + " " + mentorName})
+		c.Schedule(flows.NewTask("pair.note:"+x.ID+":"+kind+":"+now, x.Coordinator, jobEndedNote, note))
 	}
-}
-
-func nameArg(s string) string {
-	if s == "" || strings.ContainsAny(s, " \t") {
-		return "-"
-	}
-	return s
 }
 
 // dropPairSessions removes the pair's sessions and cancels their reminders.

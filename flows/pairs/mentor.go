@@ -1,6 +1,7 @@
 package pairs
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ func (p *pairing) mentorFlow() *flows.Flow {
 		Name: "mentor", Version: Version, First: "site", Commands: []string{"mentor"},
 		Menu: "menu.mentor", MenuOrder: 15,
 		Allow: func(pr *flows.Profile) bool { return pr.Has(flows.Mentee) },
-		Start: func(c *flows.Ctx) {
+		Start: func(c *flows.Ctx) error {
 			m := &c.Profile.Mentoring
 			switch {
 			case len(m.Pairs) > 0:
@@ -34,9 +35,10 @@ func (p *pairing) mentorFlow() *flows.Flow {
 			case !m.Waiting.IsZero():
 				c.Goto("waiting")
 			}
+			return nil
 		},
 		Steps: p.placeSteps(map[string]flows.Step{
-			"waiting": {Ask: askWaiting, Answer: answerWaiting},
+			"waiting": {Ask: askWaiting, Choose: answerWaiting},
 			"avoid":   {Ask: askAvoid, Answer: p.answerAvoid},
 		}),
 	}
@@ -46,7 +48,7 @@ func (p *pairing) mentorFlow() *flows.Flow {
 func (p *pairing) placeSteps(steps map[string]flows.Step) map[string]flows.Step {
 	steps["site"] = flows.Step{Ask: askSite, Answer: answerSite}
 	steps["unit"] = flows.Step{Ask: askUnit, Answer: answerUnit}
-	steps["other_unit"] = flows.Step{Ask: askOtherUnit, Answer: answerOtherUnit}
+	steps["other_unit"] = flows.Step{Ask: askOtherUnit, Choose: answerOtherUnit}
 	return steps
 }
 
@@ -54,54 +56,49 @@ func skipRow(c *flows.Ctx) []flows.Button {
 	return flows.Row(flows.Choice(c.T("pair.skip"), "skip"))
 }
 
-func askSite(c *flows.Ctx) {
-	cur := c.Profile.Mentoring.Site
+// askPlace asks for a place (site or unit, key the question's UI string), offering to keep the current one.
+func askPlace(c *flows.Ctx, key, cur string) error {
 	rows := [][]flows.Button{skipRow(c)}
 	if cur != "" {
 		rows = [][]flows.Button{flows.Row(flows.Choice(c.T("pair.keep", "Value", clip(cur, 14)), "keep"), flows.Choice(c.T("pair.skip"), "skip"))}
 	}
-	c.Ask(c.T("pair.site_ask", "Max", maxPlace), rows...)
+	c.Ask(c.T(key, "Max", maxPlace), rows...)
+	return nil
 }
 
-func answerSite(c *flows.Ctx) {
-	m := &c.Profile.Mentoring
+// readPlace sets *place from the answer: typed text, "skip" (none) or "keep"; false when the text is too long
+// (and the question is asked again).
+func readPlace(c *flows.Ctx, place *string) bool {
 	if v, ok := c.Choice(); ok {
 		if v == "skip" {
-			m.Site = ""
+			*place = ""
 		}
-	} else {
-		s, ok := short(c.Text(), maxPlace)
-		if !ok {
-			c.Reask(c.T("pair.too_long", "Max", maxPlace))
-			return
-		}
-		m.Site = s
+		return true
 	}
-	c.Goto("unit")
+	s, ok := short(c.Text(), maxPlace)
+	if !ok {
+		c.Reask(c.T("pair.too_long", "Max", maxPlace))
+		return false
+	}
+	*place = s
+	return true
 }
 
-func askUnit(c *flows.Ctx) {
-	cur := c.Profile.Mentoring.Unit
-	rows := [][]flows.Button{skipRow(c)}
-	if cur != "" {
-		rows = [][]flows.Button{flows.Row(flows.Choice(c.T("pair.keep", "Value", clip(cur, 14)), "keep"), flows.Choice(c.T("pair.skip"), "skip"))}
+func askSite(c *flows.Ctx) error { return askPlace(c, "pair.site_ask", c.Profile.Mentoring.Site) }
+
+func answerSite(c *flows.Ctx) error {
+	if readPlace(c, &c.Profile.Mentoring.Site) {
+		c.Goto("unit")
 	}
-	c.Ask(c.T("pair.unit_ask", "Max", maxPlace), rows...)
+	return nil
 }
 
-func answerUnit(c *flows.Ctx) {
+func askUnit(c *flows.Ctx) error { return askPlace(c, "pair.unit_ask", c.Profile.Mentoring.Unit) }
+
+func answerUnit(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
-	if v, ok := c.Choice(); ok {
-		if v == "skip" {
-			m.Unit = ""
-		}
-	} else {
-		s, ok := short(c.Text(), maxPlace)
-		if !ok {
-			c.Reask(c.T("pair.too_long", "Max", maxPlace))
-			return
-		}
-		m.Unit = s
+	if !readPlace(c, &m.Unit) {
+		return nil
 	}
 	switch {
 	case m.Unit != "" && c.Profile.Has(flows.Mentee):
@@ -112,33 +109,32 @@ func answerUnit(c *flows.Ctx) {
 	default:
 		c.Goto("avoid")
 	}
+	return nil
 }
 
-func askOtherUnit(c *flows.Ctx) {
+func askOtherUnit(c *flows.Ctx) error {
 	c.Ask(c.T("pair.other_unit_ask"), flows.Row(
 		flows.Choice(c.T("pair.other_unit_yes"), "yes"), flows.Choice(c.T("pair.other_unit_no"), "no")))
+	return nil
 }
 
-func answerOtherUnit(c *flows.Ctx) {
-	v, ok := c.Choice()
-	if !ok || (v != "yes" && v != "no") {
-		c.Reask(c.T("core.use_buttons"))
-		return
-	}
+func answerOtherUnit(c *flows.Ctx, v string) error {
 	c.Profile.Mentoring.OtherUnit = v == "yes"
 	if c.Slot(slotBack) != "" {
 		c.Say(c.T("settings.saved"))
 		c.Goto("menu")
-		return
+		return nil
 	}
 	c.Goto("avoid")
+	return nil
 }
 
-func askAvoid(c *flows.Ctx) {
+func askAvoid(c *flows.Ctx) error {
 	c.Ask(c.T("pair.avoid_ask", "Max", maxAvoid), flows.Row(flows.Choice(c.T("pair.avoid_none"), "none")))
+	return nil
 }
 
-func (p *pairing) answerAvoid(c *flows.Ctx) {
+func (p *pairing) answerAvoid(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	if _, ok := c.Choice(); ok {
 		m.Avoid = nil
@@ -151,38 +147,42 @@ func (p *pairing) answerAvoid(c *flows.Ctx) {
 		}
 		if len(names) == 0 || len(names) > maxAvoid {
 			c.Reask(c.T("pair.avoid_bad", "Max", maxAvoid))
-			return
+			return nil
 		}
 		m.Avoid = names
 	}
 	if !m.Waiting.IsZero() {
 		c.Say(c.T("pair.listed_again"))
 		c.Done()
-		return
+		return nil
 	}
 	m.Waiting = c.Now
 	// Tell the coordinators someone is waiting (the directory read is the one extra round trip here; without it
 	// the mentee is still listed in /pair).
-	ids, _ := p.dir.WithRole(c.Context(), flows.Coordinator)
+	ids, err := p.dir.WithRole(c.Context(), flows.Coordinator)
+	if err != nil {
+		return fmt.Errorf("list coordinators: %w", err)
+	}
 	for _, id := range ids {
 		if id != c.Profile.ID {
-			c.Schedule(flows.Task{ID: "pair.waiting:" + c.Profile.ID + ":" + id + ":" + strconv.FormatInt(c.Now.Unix(), 10),
-				Profile: id, Job: jobWaiting, Args: argName(c.Profile)})
+			tid := "pair.waiting:" + c.Profile.ID + ":" + id + ":" + strconv.FormatInt(c.Now.Unix(), 10)
+			c.Schedule(flows.NewTask(tid, id, jobWaiting, pairArgs{MenteeName: c.Profile.Name}))
 		}
 	}
 	c.Say(c.T("pair.listed"))
 	c.Done()
+	return nil
 }
 
-func askWaiting(c *flows.Ctx) {
+func askWaiting(c *flows.Ctx) error {
 	days := int(c.Now.Sub(c.Profile.Mentoring.Waiting) / (24 * time.Hour))
 	c.Ask(c.N("pair.waiting", days), flows.Row(
 		flows.Choice(c.T("pair.waiting_change"), "change"), flows.Choice(c.T("pair.waiting_stop"), "stop")),
 		flows.Row(flows.Choice(c.T("pair.waiting_keep"), "keep")))
+	return nil
 }
 
-func answerWaiting(c *flows.Ctx) {
-	v, _ := c.Choice()
+func answerWaiting(c *flows.Ctx, v string) error {
 	switch v {
 	case "change":
 		c.Goto("site")
@@ -194,8 +194,9 @@ func answerWaiting(c *flows.Ctx) {
 		c.Say(c.T("pair.waiting_kept"))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
 // avoided reports whether the mentee asked not to be paired with mentor.

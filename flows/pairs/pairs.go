@@ -10,8 +10,8 @@ package pairs
 
 import (
 	"context"
+	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/m4pris/mentorbot/flows"
@@ -90,21 +90,6 @@ func (p *pairing) capOf(m *flows.Profile) int {
 	return p.capacity
 }
 
-// name is a person's first name for others, or "-" in task arguments when they gave none.
-func argName(pr *flows.Profile) string {
-	if pr.Name == "" || strings.ContainsAny(pr.Name, " \t") {
-		return "-"
-	}
-	return pr.Name
-}
-
-func fromArg(s string) string {
-	if s == "-" {
-		return ""
-	}
-	return s
-}
-
 // who is a name to show, with a fallback text when none was given.
 func who(c *flows.Ctx, name, fallback string) string {
 	if name == "" {
@@ -113,6 +98,7 @@ func who(c *flows.Ctx, name, fallback string) string {
 	return name
 }
 
+// args are the arguments of a pressed global button.
 func args(c *flows.Ctx) []string { return strings.Fields(c.Event.Args) }
 
 // short limits free text kept for matching.
@@ -121,22 +107,40 @@ func short(s string, n int) (string, bool) {
 	return s, s != "" && utf8.RuneCountInString(s) <= n
 }
 
+// pairArgs are the arguments of the pairing jobs (see each job's comment for the fields it reads). Names are first
+// names for the notices; ids are profile ids.
+type pairArgs struct {
+	Pair        string `json:"pair,omitempty"`
+	Mentee      string `json:"mentee,omitempty"`
+	Mentor      string `json:"mentor,omitempty"`
+	Coordinator string `json:"coordinator,omitempty"`
+	MenteeName  string `json:"mentee_name,omitempty"`
+	MentorName  string `json:"mentor_name,omitempty"`
+	// Outcome: "ok" or "gone" (jobDone), "ended" or "rematch" (jobEndedNote).
+	Outcome string `json:"outcome,omitempty"`
+	// Until is the end of a mentor's pause (Unix seconds), 0 when they are back (jobPaused).
+	Until int64 `json:"until,omitempty"`
+	// Weeks without contact (jobInactive, jobInactiveAlert).
+	Weeks int `json:"weeks,omitempty"`
+}
+
+// noticeArgs are jobSay's: a pair notice (a UI string id) about Name, held back by quiet hours.
+type noticeArgs struct {
+	Key   string `json:"key"`
+	Name  string `json:"name,omitempty"`
+	Until int64  `json:"until,omitempty"` // the end of a pause, for pair.paused_notice
+}
+
 // notice says a message about a pair now, or at the end of the user's quiet hours: the change it reports is
-// already applied. key is a UI string with .Name (and .When for pauses).
-func notice(c *flows.Ctx, key, name string, extra ...string) {
-	t := c.Now.In(c.Profile.Location())
-	if !c.Profile.Quiet.Contains(t.Hour()*60 + t.Minute()) {
-		sayNotice(c, key, name, extra)
+// already applied.
+func notice(c *flows.Ctx, a noticeArgs) {
+	t := c.Profile.QuietEnd(c.Now)
+	if !t.After(c.Now) {
+		sayNotice(c, a)
 		return
 	}
-	for i := 0; i < 24*60 && c.Profile.Quiet.Contains(t.Hour()*60+t.Minute()); i++ {
-		t = t.Truncate(time.Minute).Add(time.Minute)
-	}
-	if name == "" {
-		name = "-"
-	}
-	a := strings.Join(append([]string{key, name}, extra...), " ")
-	c.Schedule(flows.Task{ID: "pair.say:" + c.Profile.ID + ":" + key + ":" + flows.ShortID(a, c.Event.ID), Profile: c.Profile.ID, Job: jobSay, Args: a, At: t})
+	id := "pair.say:" + c.Profile.ID + ":" + a.Key + ":" + flows.ShortID(a.Key, a.Name, strconv.FormatInt(a.Until, 10), c.Event.ID)
+	c.Schedule(flows.NewTask(id, c.Profile.ID, jobSay, a).Due(t))
 }
 
 // Mentors finds a mentee's current mentor from their own profile (lessons.Mentors, for sharing from lessons).

@@ -81,7 +81,7 @@ func TestInactive(t *testing.T) {
 		t.Fatalf("ids change between sweeps: %s vs %s", got[0].ID, again[0].ID)
 	}
 	got = at(36 * 24 * time.Hour)
-	if len(got) != 3 || got[2].Profile != "c" || !strings.Contains(got[2].Args, "Anna Bob") {
+	if len(got) != 3 || got[2].Profile != "c" || !strings.Contains(string(got[2].Args), `"mentee_name":"Anna","mentor_name":"Bob"`) {
 		t.Fatalf("5 weeks: want the coordinator told too, got %v", got)
 	}
 	// A confirmed session ahead, or a mentor on pause, means no nudge.
@@ -119,23 +119,27 @@ func TestDigest(t *testing.T) {
 	mentor.Mentoring.Log = []flows.SessionLog{{ID: "s0", At: now.Add(-24 * time.Hour), Held: true, Rating: 5}}
 	mentor.Checkins.Last = now.Add(-time.Hour)
 	d.Add(mentor)
-	args := d.Args()
-	for _, want := range []string{"members=5", "mentees=4", "mentors=1", "pairs=4", "active=3", "held=4", "lessons=4", "checkins=1"} {
+	tasks := d.Tasks(now)
+	if len(tasks) == 0 {
+		t.Fatal("no digest task")
+	}
+	args := string(tasks[0].Args)
+	for _, want := range []string{`"members":5`, `"mentees":4`, `"mentors":1`, `"pairs":4`, `"active":3`, `"held":4`, `"lessons":4`, `"checkins":1`} {
 		if !strings.Contains(args, want) {
 			t.Errorf("digest %q lacks %s", args, want)
 		}
 	}
-	if !strings.Contains(args, "rating=4.2") {
+	if !strings.Contains(args, `"rating":"4.2"`) {
 		t.Errorf("5 ratings should give an average: %q", args)
 	}
 	small := pairs.NewDigest(now)
 	for _, p := range []*flows.Profile{coord, mentor} {
 		small.Add(p)
 	}
-	if strings.Contains(small.Args(), "rating") {
-		t.Errorf("an average over fewer than 5: %q", small.Args())
+	if st := small.Tasks(now); len(st) != 1 || strings.Contains(string(st[0].Args), "rating") {
+		t.Errorf("an average over fewer than 5: %v", st)
 	}
-	tasks := d.Tasks(now)
+	tasks = d.Tasks(now)
 	if len(tasks) != 1 || tasks[0].Profile != "c" {
 		t.Fatalf("tasks %v", tasks)
 	}
@@ -166,7 +170,7 @@ func nudgeCase(t *testing.T, tz string) (*flowtest.Harness, *flows.Profile) {
 func deliver(t *testing.T, h *flowtest.Harness, anna *flows.Profile, at time.Time) (string, time.Time) {
 	t.Helper()
 	h.Clock.Set(at)
-	task := flows.Task{ID: "inactive:p1:" + at.Format(time.RFC3339), Profile: anna.ID, Job: "pair.inactive", Args: "p1 3"}
+	task := flows.NewTask("inactive:p1:"+at.Format(time.RFC3339), anna.ID, "pair.inactive", map[string]any{"pair": "p1", "weeks": 3})
 	if err := h.Engine.RunTask(context.Background(), task); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package pairs
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/m4pris/mentorbot/flows"
@@ -33,15 +32,15 @@ func Inactive(p *flows.Profile, now time.Time) []flows.Task {
 		}
 		quiet := now.Sub(last)
 		stamp := strconv.FormatInt(last.Unix(), 10)
-		weeks := strconv.Itoa(int(quiet / (7 * 24 * time.Hour)))
+		weeks := int(quiet / (7 * 24 * time.Hour))
 		if quiet >= InactiveNudge {
 			for _, pid := range []string{x.Mentee, x.Mentor} {
-				out = append(out, flows.Task{ID: "inactive:" + x.ID + ":" + pid + ":" + stamp, Profile: pid, Job: jobInactive, Args: x.ID + " " + weeks})
+				out = append(out, flows.NewTask("inactive:"+x.ID+":"+pid+":"+stamp, pid, jobInactive, pairArgs{Pair: x.ID, Weeks: weeks}))
 			}
 		}
 		if quiet >= InactiveAlert && x.Coordinator != "" {
-			out = append(out, flows.Task{ID: "inactive.alert:" + x.ID + ":" + stamp, Profile: x.Coordinator, Job: jobInactiveAlert,
-				Args: x.ID + " " + weeks + " " + argName(p) + " " + nameArg(x.OtherName)})
+			a := pairArgs{Pair: x.ID, Weeks: weeks, MenteeName: p.Name, MentorName: x.OtherName}
+			out = append(out, flows.NewTask("inactive.alert:"+x.ID+":"+stamp, x.Coordinator, jobInactiveAlert, a))
 		}
 	}
 	return out
@@ -62,14 +61,14 @@ func ForgetTasks(p *flows.Profile) []flows.Task {
 	var out []flows.Task
 	for _, x := range p.Mentoring.Pairs {
 		other := x.Other(p.ID)
-		out = append(out, flows.Task{ID: "pair.ended:" + x.ID + ":" + other, Profile: other, Job: jobEnded, Args: x.ID})
+		out = append(out, flows.NewTask("pair.ended:"+x.ID+":"+other, other, jobEnded, pairArgs{Pair: x.ID}))
 		if x.Coordinator != "" {
-			mentee, mentor := "-", nameArg(x.OtherName)
+			// The erased person's name is not passed on; the coordinator reads "someone".
+			note := pairArgs{Pair: x.ID, Outcome: "ended", MentorName: x.OtherName}
 			if x.Mentor == p.ID {
-				mentee, mentor = mentor, "-"
+				note.MenteeName, note.MentorName = x.OtherName, ""
 			}
-			out = append(out, flows.Task{ID: "pair.note:" + x.ID + ":forget", Profile: x.Coordinator, Job: jobEndedNote,
-				Args: x.ID + " ended " + mentee + " " + mentor})
+			out = append(out, flows.NewTask("pair.note:"+x.ID+":forget", x.Coordinator, jobEndedNote, note))
 		}
 	}
 	return out
@@ -165,23 +164,35 @@ func (d *Digest) Add(p *flows.Profile) {
 	}
 }
 
-// Args encodes the digest for the coordinators' task.
-func (d *Digest) Args() string {
-	kv := []string{
-		"members=" + strconv.Itoa(d.members), "mentees=" + strconv.Itoa(d.mentees), "mentors=" + strconv.Itoa(d.mentors),
-		"waiting=" + strconv.Itoa(d.waiting), "pairs=" + strconv.Itoa(d.pairs), "active=" + strconv.Itoa(d.active),
-		"held=" + strconv.Itoa(len(d.held)), "lessons=" + strconv.Itoa(d.lessons), "checkins=" + strconv.Itoa(d.checkins),
-	}
+// digestArgs are jobDigest's: the week's figures. Rating is the mean session rating, empty when fewer than
+// MinGroup sessions were rated.
+type digestArgs struct {
+	Members  int    `json:"members"`
+	Mentees  int    `json:"mentees"`
+	Mentors  int    `json:"mentors"`
+	Waiting  int    `json:"waiting"`
+	Pairs    int    `json:"pairs"`
+	Active   int    `json:"active"`
+	Held     int    `json:"held"`
+	Lessons  int    `json:"lessons"`
+	Checkins int    `json:"checkins"`
+	Rating   string `json:"rating,omitempty"`
+}
+
+// args are the digest for the coordinators' task.
+func (d *Digest) args() digestArgs {
+	a := digestArgs{Members: d.members, Mentees: d.mentees, Mentors: d.mentors, Waiting: d.waiting, Pairs: d.pairs,
+		Active: d.active, Held: len(d.held), Lessons: d.lessons, Checkins: d.checkins}
 	if d.ratings >= MinGroup {
-		kv = append(kv, "rating="+strconv.FormatFloat(float64(d.ratingSum)/float64(d.ratings), 'f', 1, 64))
+		a.Rating = strconv.FormatFloat(float64(d.ratingSum)/float64(d.ratings), 'f', 1, 64)
 	}
-	return strings.Join(kv, " ")
+	return a
 }
 
 // Tasks sends the digest to every coordinator at 08:00 on the tick's day in their time zone, or at the next moment
 // their quiet hours and days off allow.
 func (d *Digest) Tasks(tick time.Time) []flows.Task {
-	a := d.Args()
+	a := d.args()
 	out := make([]flows.Task, 0, len(d.coords))
 	for _, p := range d.coords {
 		l := tick.In(p.Location())
@@ -189,26 +200,25 @@ func (d *Digest) Tasks(tick time.Time) []flows.Task {
 		if at.Before(tick) {
 			at = tick
 		}
-		out = append(out, flows.Task{ID: "digest:" + p.ID + ":" + tick.UTC().Format("20060102"), Profile: p.ID, Job: jobDigest, Args: a, At: p.NextAllowed(at)})
+		out = append(out, flows.NewTask("digest:"+p.ID+":"+tick.UTC().Format("20060102"), p.ID, jobDigest, a).Due(p.NextAllowed(at)))
 	}
 	return out
 }
 
 // runDigest shows the digest in the coordinator's language.
-func runDigest(c *flows.Ctx) {
-	v := map[string]string{}
-	for _, kv := range strings.Fields(c.Event.Args) {
-		k, val, _ := strings.Cut(kv, "=")
-		v[k] = val
+func runDigest(c *flows.Ctx) error {
+	var a digestArgs
+	if err := c.Args(&a); err != nil {
+		return err
 	}
-	n := func(k string) int { x, _ := strconv.Atoi(v[k]); return x }
-	text := c.T("pair.digest", "Members", n("members"), "Mentees", n("mentees"), "Mentors", n("mentors"),
-		"Waiting", n("waiting"), "Pairs", n("pairs"), "Active", n("active"), "Held", n("held"),
-		"Lessons", n("lessons"), "Checkins", n("checkins"))
-	if r, ok := v["rating"]; ok {
-		text += "\n" + c.T("pair.digest_rating", "Rating", r, "Min", MinGroup)
+	text := c.T("pair.digest", "Members", a.Members, "Mentees", a.Mentees, "Mentors", a.Mentors,
+		"Waiting", a.Waiting, "Pairs", a.Pairs, "Active", a.Active, "Held", a.Held,
+		"Lessons", a.Lessons, "Checkins", a.Checkins)
+	if a.Rating != "" {
+		text += "\n" + c.T("pair.digest_rating", "Rating", a.Rating, "Min", MinGroup)
 	} else {
 		text += "\n" + c.T("pair.digest_no_rating", "Min", MinGroup)
 	}
 	c.Say(text)
+	return nil
 }

@@ -30,11 +30,11 @@ func Feature(exporters ...Exporter) flows.Feature {
 	}
 	export := &flows.Action{
 		Name: "export", Commands: []string{"export"}, BeforeOnboarding: true,
-		Run: func(c *flows.Ctx) { export(c, exporters) },
+		Run: func(c *flows.Ctx) error { return export(c, exporters) },
 	}
 	forget := &flows.Flow{
 		Name: "forget", Version: 1, First: "confirm", Commands: []string{"forget"}, BeforeOnboarding: true,
-		Steps: map[string]flows.Step{"confirm": {Ask: askForget, Answer: answerForget}},
+		Steps: map[string]flows.Step{"confirm": {Ask: askForget, Choose: answerForget}},
 	}
 	return flows.Feature{Name: "privacy", Flows: []*flows.Flow{forget}, Actions: []*flows.Action{show, consent, export}}
 }
@@ -46,7 +46,7 @@ func onOff(c *flows.Ctx, cn flows.Consent) string {
 	return c.T("privacy.consent_off")
 }
 
-func showPrivacy(c *flows.Ctx) {
+func showPrivacy(c *flows.Ctx) error {
 	p := c.Profile
 	roles := ""
 	for i, r := range p.Roles {
@@ -84,9 +84,10 @@ func showPrivacy(c *flows.Ctx) {
 		rows = append(rows, r)
 	}
 	c.Say(c.T("privacy.choices"), rows...)
+	return nil
 }
 
-func toggleConsent(c *flows.Ctx) {
+func toggleConsent(c *flows.Ctx) error {
 	var which, to string
 	if f := strings.Fields(c.Event.Args); len(f) == 2 {
 		which, to = f[0], f[1]
@@ -94,7 +95,7 @@ func toggleConsent(c *flows.Ctx) {
 	on := to == "on"
 	if to != "on" && to != "off" {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	p := c.Profile
 	switch which {
@@ -103,19 +104,20 @@ func toggleConsent(c *flows.Ctx) {
 		if !on {
 			p.Checkins.Sealed = ""
 			c.Say(c.T("privacy.scores_withdrawn"))
-			return
+			return nil
 		}
 		c.Say(c.T("privacy.scores_given"))
 	case "alerts":
 		p.Consents.AlertCoordinator = flows.Consent{Given: on, At: c.Now}
 		if !on {
 			c.Say(c.T("privacy.alerts_withdrawn"))
-			return
+			return nil
 		}
 		c.Say(c.T("privacy.alerts_given"))
 	default:
 		c.Say(c.T("core.stale"))
 	}
+	return nil
 }
 
 // exportDoc is the /export document: every field the bot keeps about the user, in plain names.
@@ -126,47 +128,43 @@ type exportDoc struct {
 	Sections map[string]any `json:"sections,omitempty"`
 }
 
-func export(c *flows.Ctx, exporters []Exporter) {
+func export(c *flows.Ctx, exporters []Exporter) error {
 	doc := exportDoc{Format: "mentorbot-export/1", Exported: c.Now, Profile: c.Profile, Sections: map[string]any{}}
 	for _, ex := range exporters {
 		name, v, err := ex(c)
 		if err != nil {
-			c.Say(c.T("core.unavailable"))
-			return
+			return fmt.Errorf("export %s: %w", name, err)
 		}
 		doc.Sections[name] = v
 	}
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		c.Say(c.T("core.internal"))
-		return
+		return fmt.Errorf("export: %w", err)
 	}
 	c.Reply(flows.Reply{
 		Text: c.T("privacy.export_text", "Size", strconv.Itoa(len(data))),
 		File: &flows.File{Name: "mentorbot-export.json", Type: "application/json", Data: data},
 	})
+	return nil
 }
 
-func askForget(c *flows.Ctx) {
+func askForget(c *flows.Ctx) error {
 	c.Ask(c.T("privacy.forget_ask"), flows.Row(
 		flows.Choice(c.T("privacy.forget_yes"), "yes"), flows.Choice(c.T("privacy.forget_no"), "no"),
 	))
+	return nil
 }
 
-func answerForget(c *flows.Ctx) {
-	v, ok := c.Choice()
-	if !ok {
-		c.Reask(c.T("core.use_buttons"))
-		return
-	}
+func answerForget(c *flows.Ctx, v string) error {
 	if v != "yes" {
 		c.Say(c.T("privacy.forget_kept"))
 		c.Done()
-		return
+		return nil
 	}
 	c.Erase()
 	c.Say(c.T("privacy.forget_done"))
 	c.Done()
+	return nil
 }
 
 func quiet(c *flows.Ctx) string {

@@ -141,7 +141,7 @@ func (s *Safety) Hook(c *flows.Ctx) bool {
 
 // misunderstood is the "you misunderstood me" button. It never closes the topic silently: it thanks, keeps the
 // numbers in view and offers a person again.
-func (s *Safety) misunderstood(c *flows.Ctx) {
+func (s *Safety) misunderstood(c *flows.Ctx) error {
 	rows := HumanButtons(c, s.mentors, "asked")
 	if r := flows.ResumeButton(c); r != nil {
 		rows = append(rows, r)
@@ -151,4 +151,5 @@ func (s *Safety) misunderstood(c *flows.Ctx) {
 		text += "\n\n" + c.T("safety.offer_again")
 	}
 	c.Say(text, rows...)
+	return nil
 }

@@ -38,10 +38,7 @@ func newHarness(t *testing.T) *flowtest.Harness {
 		programme.Register(e, programme.Deps{Directory: b, Invites: b,
 			Helplines: safety.Helplines{RO: "Alianța Română de Prevenție a Suicidului 0800 801 200"}})
 	}, "coord")
-	h.Say("coord", "/start")
-	for _, b := range []string{"English", "Sounds good", "No, don't keep", "No", "Continue as guest", "Denmark", "22:00–07:00"} {
-		h.Press("coord", b)
-	}
+	h.Onboard("coord", "", flowtest.Onboarding{})
 	for _, m := range members {
 		code := codeRe.FindString(flowtest.Text(h.Say("coord", "/invite mentee")))
 		h.Say(m.user, "/start")

@@ -18,23 +18,26 @@ const maxLog = 200
 // sessionActions are the buttons under the other side's proposals and under the follow-up after a session.
 func sessionActions() []*flows.Action {
 	return []*flows.Action{
-		{Name: "ses.yes", Run: func(c *flows.Ctx) {
+		{Name: "ses.yes", Run: func(c *flows.Ctx) error {
 			if i := sessionArg(c, flows.SessionAsked); i >= 0 {
 				c.ClosePressed()
 				confirmSession(c, i)
 			}
+			return nil
 		}},
-		{Name: "ses.no", Run: func(c *flows.Ctx) {
+		{Name: "ses.no", Run: func(c *flows.Ctx) error {
 			if i := sessionArg(c, flows.SessionAsked); i >= 0 {
 				c.ClosePressed()
 				declineSession(c, i)
 			}
+			return nil
 		}},
-		{Name: "ses.other", Run: func(c *flows.Ctx) {
+		{Name: "ses.other", Run: func(c *flows.Ctx) error {
 			if i := sessionArg(c, ""); i >= 0 {
 				c.ClosePressed()
 				c.StartFlow("session")
 			}
+			return nil
 		}},
 		{Name: "ses.held", Run: runHeld},
 		{Name: "ses.rate", Run: runRate},
@@ -44,40 +47,44 @@ func sessionActions() []*flows.Action {
 // sessionJobs bring the other side's proposals and answers, reminders and the follow-up after a session.
 func sessionJobs() []flows.JobHandler {
 	return []flows.JobHandler{
-		{Job: jobProposed, Run: runProposed},
-		{Job: jobConfirmed, Run: func(c *flows.Ctx) {
+		{Job: jobProposed, Run: flows.WithArgs(runProposed)},
+		// Session: the other side confirmed this side's proposal.
+		{Job: jobConfirmed, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
-			i := sessionArg(c, flows.SessionProposed)
+			i := findSession(c, a.Session, flows.SessionProposed)
 			if i < 0 {
-				return
+				return nil
 			}
 			s := &m.Sessions[i]
 			s.Status = flows.SessionConfirmed
 			scheduleReminders(c, s)
-			tell(c, "confirmed", s.ID, itoa(s.At), s.Pair)
-		}},
-		{Job: jobDeclined, Run: func(c *flows.Ctx) { dropped(c, "declined") }},
-		{Job: jobCancelled, Run: func(c *flows.Ctx) { dropped(c, "cancelled") }},
-		{Job: jobTell, Run: func(c *flows.Ctx) {
-			if a := args(c); len(a) >= 2 {
-				say(c, a[0], a[2:])
-			}
-		}},
-		{Job: jobRemind, Run: runRemind, Nudge: true},
-		{Job: jobAfter, Run: runAfter, Nudge: true},
+			tell(c, tellArgs{Key: "confirmed", Session: s.ID, At: s.At.Unix(), Pair: s.Pair})
+			return nil
+		})},
+		// Session: declined or cancelled by the other side.
+		{Job: jobDeclined, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error { dropped(c, a.Session, "declined"); return nil })},
+		{Job: jobCancelled, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error { dropped(c, a.Session, "cancelled"); return nil })},
+		{Job: jobTell, Run: flows.WithArgs(func(c *flows.Ctx, a tellArgs) error { say(c, a); return nil })},
+		{Job: jobRemind, Run: flows.WithArgs(runRemind), Nudge: true},
+		{Job: jobAfter, Run: flows.WithArgs(runAfter), Nudge: true},
 		purgeJob(),
 	}
 }
 
-// sessionArg finds the session named by the first argument, in status (any status when ""). A button for a session
-// that is gone or has moved on is stale: the user is told so and nothing changes.
+// sessionArg finds the session named by the pressed button's first argument, in status (any status when "").
 func sessionArg(c *flows.Ctx, status string) int {
-	a := args(c)
-	m := &c.Profile.Mentoring
-	i := -1
-	if len(a) > 0 {
-		i = m.SessionByID(a[0])
+	id := ""
+	if a := args(c); len(a) > 0 {
+		id = a[0]
 	}
+	return findSession(c, id, status)
+}
+
+// findSession finds session id in status (any status when ""). A button for a session that is gone or has moved
+// on is stale: the user is told so and nothing changes; a job for one does nothing.
+func findSession(c *flows.Ctx, id, status string) int {
+	m := &c.Profile.Mentoring
+	i := m.SessionByID(id)
 	if i < 0 || (status != "" && m.Sessions[i].Status != status) {
 		if !c.Event.Internal() {
 			c.Say(c.T("core.stale"))
@@ -87,70 +94,61 @@ func sessionArg(c *flows.Ctx, status string) int {
 	return i
 }
 
-// runProposed stores the other side's proposal and asks this side.
-// Args: session id, pair id, start (Unix), id of the session it replaces or "-".
-func runProposed(c *flows.Ctx) {
-	a := args(c)
-	if len(a) != 4 {
-		return
-	}
+// runProposed stores the other side's proposal and asks this side: Session, Pair, At, and Replaces (the session
+// it replaces, if any).
+func runProposed(c *flows.Ctx, a sessionArgs) error {
 	m := &c.Profile.Mentoring
-	pi := m.PairByID(a[1])
-	at, ok := unix(a[2])
-	if pi < 0 || !ok || m.SessionByID(a[0]) >= 0 {
-		return // the pair ended meanwhile, or this proposal is already here
+	pi := m.PairByID(a.Pair)
+	at := time.Unix(a.At, 0).UTC()
+	if pi < 0 || m.SessionByID(a.Session) >= 0 {
+		return nil // the pair ended meanwhile, or this proposal is already here
 	}
 	if c.DeferNotice() {
-		return
+		return nil
 	}
 	p := m.Pairs[pi]
 	moved := false
-	if j := m.SessionByID(a[3]); j >= 0 {
+	if j := m.SessionByID(a.Replaces); a.Replaces != "" && j >= 0 {
 		moved = m.Sessions[j].Status == flows.SessionConfirmed
 		c.Unschedule(m.DropSession(j, c.Profile.ID)...)
 	}
 	if j := openSession(m, p.ID, c.Now); j >= 0 {
 		c.Unschedule(m.DropSession(j, c.Profile.ID)...)
 	}
-	m.Sessions = append(m.Sessions, flows.Session{ID: a[0], Pair: p.ID, With: p.Other(c.Profile.ID), WithName: p.OtherName, At: at, Status: flows.SessionAsked})
+	m.Sessions = append(m.Sessions, flows.Session{ID: a.Session, Pair: p.ID, With: p.Other(c.Profile.ID), WithName: p.OtherName, At: at, Status: flows.SessionAsked})
 	key := "ses.proposal"
 	if moved {
 		key = "ses.proposal_moved"
 	}
 	c.Say(c.T(key, "Name", partner(c, p.OtherName), "When", When(c, at)),
-		flows.Row(flows.ActionButton(c.T("ses.yes"), "ses.yes", a[0]), flows.ActionButton(c.T("ses.no"), "ses.no", a[0])),
-		flows.Row(flows.ActionButton(c.T("ses.other_time"), "ses.other", a[0])))
+		flows.Row(flows.ActionButton(c.T("ses.yes"), "ses.yes", a.Session), flows.ActionButton(c.T("ses.no"), "ses.no", a.Session)),
+		flows.Row(flows.ActionButton(c.T("ses.other_time"), "ses.other", a.Session)))
+	return nil
 }
 
 // dropped removes a session the other side declined or cancelled, with its reminders, and tells this side.
-func dropped(c *flows.Ctx, key string) {
-	i := sessionArg(c, "")
+func dropped(c *flows.Ctx, id, key string) {
+	i := findSession(c, id, "")
 	if i < 0 {
 		return
 	}
 	m := &c.Profile.Mentoring
 	s := m.Sessions[i]
 	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
-	tell(c, key, s.ID, itoa(s.At), s.Pair)
+	tell(c, tellArgs{Key: key, Session: s.ID, At: s.At.Unix(), Pair: s.Pair})
 }
 
-// say renders a session notice. extra: start (Unix), pair id.
-func say(c *flows.Ctx, key string, extra []string) {
-	if len(extra) < 2 {
-		return
-	}
-	at, ok := unix(extra[0])
-	if !ok {
-		return
-	}
+// say renders a session notice.
+func say(c *flows.Ctx, a tellArgs) {
+	at := time.Unix(a.At, 0).UTC()
 	name := ""
-	if i := c.Profile.Mentoring.PairByID(extra[1]); i >= 0 {
+	if i := c.Profile.Mentoring.PairByID(a.Pair); i >= 0 {
 		name = c.Profile.Mentoring.Pairs[i].OtherName
 	}
 	name, when := partner(c, name), When(c, at)
-	switch key {
+	switch a.Key {
 	case "confirmed":
-		c.Say(c.T("ses.confirmed_by", "Name", name, "When", when, "Reminders", reminderNote(c, remindersOf(c, extra[1], at))))
+		c.Say(c.T("ses.confirmed_by", "Name", name, "When", when, "Reminders", reminderNote(c, remindersOf(c, a.Pair, at))))
 	case "declined":
 		c.Say(c.T("ses.declined_by", "Name", name, "When", when), flows.Row(flows.ActionButton(c.T("ses.propose_btn"), "session")))
 	case "cancelled":
@@ -169,39 +167,31 @@ func remindersOf(c *flows.Ctx, pair string, at interface{ Unix() int64 }) []int 
 	return nil
 }
 
-// runRemind is a reminder the user asked for: it comes even in quiet hours. Args: session id, minutes, start.
-func runRemind(c *flows.Ctx) {
-	a := args(c)
-	if len(a) != 3 {
-		return
-	}
-	i := c.Profile.Mentoring.SessionByID(a[0])
+// runRemind is a reminder the user asked for: it comes even in quiet hours. Session, Minutes, At.
+func runRemind(c *flows.Ctx, a sessionArgs) error {
+	i := c.Profile.Mentoring.SessionByID(a.Session)
 	if i < 0 {
-		return
+		return nil
 	}
 	s := c.Profile.Mentoring.Sessions[i]
-	mins, _ := strconv.Atoi(a[1])
 	// A reminder for a session that moved meanwhile is stale (its cancellation may have raced the delivery).
-	if s.Status != flows.SessionConfirmed || itoa(s.At) != a[2] {
-		return
+	if s.Status != flows.SessionConfirmed || s.At.Unix() != a.At {
+		return nil
 	}
-	c.Say(c.T("ses.remind", "Name", partner(c, s.WithName), "In", Before(c, mins), "When", When(c, s.At)))
+	c.Say(c.T("ses.remind", "Name", partner(c, s.WithName), "In", Before(c, a.Minutes), "When", When(c, s.At)))
+	return nil
 }
 
-// runAfter asks whether the session took place. Args: session id, start.
-func runAfter(c *flows.Ctx) {
-	a := args(c)
-	if len(a) != 2 {
-		return
-	}
+// runAfter asks whether the session took place. Session, At.
+func runAfter(c *flows.Ctx, a sessionArgs) error {
 	m := &c.Profile.Mentoring
-	i := m.SessionByID(a[0])
+	i := m.SessionByID(a.Session)
 	if i < 0 {
-		return
+		return nil
 	}
 	s := &m.Sessions[i]
-	if (s.Status != flows.SessionConfirmed && s.Status != flows.SessionFollowUp) || itoa(s.At) != a[1] {
-		return
+	if (s.Status != flows.SessionConfirmed && s.Status != flows.SessionFollowUp) || s.At.Unix() != a.At {
+		return nil
 	}
 	// A confirmed session whose time has come counts as contact for the inactivity sweep, answered or not.
 	if pi := m.PairByID(s.Pair); pi >= 0 && m.Pairs[pi].LastSession.Before(s.At) {
@@ -209,18 +199,19 @@ func runAfter(c *flows.Ctx) {
 	}
 	s.Status = flows.SessionFollowUp
 	if c.DeferNudge() {
-		return
+		return nil
 	}
 	c.Say(c.T("ses.held_ask", "Name", partner(c, s.WithName), "When", When(c, s.At)),
 		flows.Row(flows.ActionButton(c.T("ses.held_yes"), "ses.held", s.ID, "y"), flows.ActionButton(c.T("ses.held_no"), "ses.held", s.ID, "n")))
+	return nil
 }
 
 // runHeld logs whether the session took place and asks for a rating.
-func runHeld(c *flows.Ctx) {
+func runHeld(c *flows.Ctx) error {
 	i := sessionArg(c, flows.SessionFollowUp)
 	a := args(c)
 	if i < 0 || len(a) != 2 || (a[1] != "y" && a[1] != "n") {
-		return
+		return nil
 	}
 	c.ClosePressed()
 	m := &c.Profile.Mentoring
@@ -234,32 +225,34 @@ func runHeld(c *flows.Ctx) {
 	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
 	if a[1] == "n" {
 		c.Say(c.T("ses.not_held_ok"), flows.Row(flows.ActionButton(c.T("ses.propose_btn"), "session")))
-		return
+		return nil
 	}
 	row := make([]flows.Button, 5)
 	for n := 1; n <= 5; n++ {
 		row[n-1] = flows.ActionButton(strconv.Itoa(n), "ses.rate", s.ID, strconv.Itoa(n))
 	}
 	c.Say(c.T("ses.rate_ask"), row)
+	return nil
 }
 
 // runRate keeps the rating and offers to add a note.
-func runRate(c *flows.Ctx) {
+func runRate(c *flows.Ctx) error {
 	a := args(c)
 	m := &c.Profile.Mentoring
 	if len(a) != 2 {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	li := slices.IndexFunc(m.Log, func(l flows.SessionLog) bool { return l.ID == a[0] })
 	n, err := strconv.Atoi(a[1])
 	if li < 0 || err != nil || n < 1 || n > 5 || !m.Log[li].Held || m.Log[li].Rating != 0 {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	c.ClosePressed()
 	m.Log[li].Rating = n
 	c.StartFlow("sesnote")
+	return nil
 }
 
 // noteFlow asks for an optional note to the session log, then whether the pairing fits after a pair's first
@@ -267,28 +260,30 @@ func runRate(c *flows.Ctx) {
 func noteFlow() *flows.Flow {
 	return &flows.Flow{
 		Name: "sesnote", Version: Version, First: "note",
-		Start: func(c *flows.Ctx) {
+		Start: func(c *flows.Ctx) error {
 			if a := args(c); len(a) > 0 {
 				c.SetSlot("log", a[0])
 			}
+			return nil
 		},
 		Steps: map[string]flows.Step{
 			"note": {
-				Ask: func(c *flows.Ctx) {
+				Ask: func(c *flows.Ctx) error {
 					c.Ask(c.T("ses.note_ask"), flows.Row(flows.Choice(c.T("ses.note_skip"), "skip")))
+					return nil
 				},
-				Answer: func(c *flows.Ctx) {
+				Answer: func(c *flows.Ctx) error {
 					m := &c.Profile.Mentoring
 					li := slices.IndexFunc(m.Log, func(l flows.SessionLog) bool { return l.ID == c.Slot("log") })
 					if li < 0 {
 						c.Done()
-						return
+						return nil
 					}
 					if _, ok := c.Choice(); !ok {
 						t := c.Text()
 						if utf8.RuneCountInString(t) > MaxNote {
 							c.Reask(c.T("ses.note_long", "Max", MaxNote))
-							return
+							return nil
 						}
 						m.Log[li].Note = t
 						c.Say(c.T("ses.note_kept"))
@@ -297,6 +292,7 @@ func noteFlow() *flows.Flow {
 					}
 					askFit(c, m.Log[li].Pair)
 					c.Done()
+					return nil
 				},
 			},
 		},
@@ -329,7 +325,7 @@ const (
 
 // purgeJob drops old session log entries, follow-ups nobody answered and past group sessions (MENTORBOT_RETENTION_JOBS).
 func purgeJob() flows.JobHandler {
-	return flows.JobHandler{Job: JobPurge, Run: func(c *flows.Ctx) {
+	return flows.JobHandler{Job: JobPurge, Run: func(c *flows.Ctx) error {
 		m := &c.Profile.Mentoring
 		m.Log = slices.DeleteFunc(m.Log, func(l flows.SessionLog) bool { return c.Now.Sub(l.At) > LogRetention })
 		for i := len(m.Sessions) - 1; i >= 0; i-- {
@@ -339,5 +335,40 @@ func purgeJob() flows.JobHandler {
 		}
 		m.Groups = slices.DeleteFunc(m.Groups, func(g flows.GroupInvite) bool { return c.Now.Sub(g.At) > openRetention })
 		m.Hosted = slices.DeleteFunc(m.Hosted, func(g flows.GroupSession) bool { return c.Now.Sub(g.At) > openRetention })
+		return nil
 	}}
+}
+
+// confirmSession accepts a proposal the other side made.
+func confirmSession(c *flows.Ctx, i int) {
+	m := &c.Profile.Mentoring
+	s := &m.Sessions[i]
+	if !s.At.After(c.Now) {
+		c.Say(c.T("ses.too_late"), flows.Row(flows.ActionButton(c.T("ses.propose_btn"), "session")))
+		return
+	}
+	s.Status = flows.SessionConfirmed
+	scheduleReminders(c, s)
+	c.Schedule(flows.NewTask("confirmed:"+s.ID, s.With, jobConfirmed, sessionArgs{Session: s.ID}))
+	c.Say(c.T("ses.confirmed", "Name", partner(c, s.WithName), "When", When(c, s.At),
+		"Reminders", reminderNote(c, s.Reminders)))
+}
+
+// declineSession turns a proposal down.
+func declineSession(c *flows.Ctx, i int) {
+	m := &c.Profile.Mentoring
+	s := m.Sessions[i]
+	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
+	c.Schedule(flows.NewTask("declined:"+s.ID, s.With, jobDeclined, sessionArgs{Session: s.ID}))
+	c.Say(c.T("ses.declined_ok", "Name", partner(c, s.WithName)),
+		flows.Row(flows.ActionButton(c.T("ses.propose_btn"), "session")))
+}
+
+// cancelSession withdraws a proposal or cancels a confirmed session, and removes its reminders on both sides.
+func cancelSession(c *flows.Ctx, i int) {
+	m := &c.Profile.Mentoring
+	s := m.Sessions[i]
+	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
+	c.Schedule(flows.NewTask("cancelled:"+s.ID, s.With, jobCancelled, sessionArgs{Session: s.ID}))
+	c.Say(c.T("ses.cancelled_ok", "Name", partner(c, s.WithName), "When", When(c, s.At)))
 }

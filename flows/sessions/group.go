@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,12 +41,12 @@ func groupFlow(dir flows.Directory) *flows.Flow {
 		Allow: isCoordinator, Menu: "menu.group", MenuOrder: 65,
 		Steps: map[string]flows.Step{
 			"list":       {Ask: g.askList, Answer: g.answerList},
-			"hosted":     {Ask: g.askHosted, Answer: g.answerHosted},
-			"cohort":     {Ask: g.askCohort, Answer: g.answerCohort},
-			"topic":      {Ask: g.askTopic, Answer: g.answerTopic},
+			"hosted":     {Ask: g.askHosted, Choose: g.answerHosted},
+			"cohort":     {Ask: g.askCohort, Choose: g.answerCohort},
+			"topic":      {Ask: g.askTopic, Choose: g.answerTopic},
 			"day":        {Ask: askDay, Answer: answerDay},
 			"time":       {Ask: askTime, Answer: answerTime},
-			"confirm":    {Ask: g.askConfirm, Answer: g.answerConfirm},
+			"confirm":    {Ask: g.askConfirm, Choose: g.answerConfirm},
 			"topic_text": {Ask: g.askTopicText, Answer: g.answerTopicText},
 		},
 	}
@@ -53,7 +54,7 @@ func groupFlow(dir flows.Directory) *flows.Flow {
 
 type group struct{ dir flows.Directory }
 
-func (g *group) askList(c *flows.Ctx) {
+func (g *group) askList(c *flows.Ctx) error {
 	var rows [][]flows.Button
 	for _, h := range c.Profile.Mentoring.Hosted {
 		if h.At.After(c.Now) {
@@ -66,9 +67,10 @@ func (g *group) askList(c *flows.Ctx) {
 		text = c.T("grp.list")
 	}
 	c.Ask(text, rows...)
+	return nil
 }
 
-func (g *group) answerList(c *flows.Ctx) {
+func (g *group) answerList(c *flows.Ctx) error {
 	v, ok := c.Choice()
 	switch {
 	case ok && v == "new":
@@ -77,25 +79,26 @@ func (g *group) answerList(c *flows.Ctx) {
 		c.SetSlot("group", v)
 		c.Goto("hosted")
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
-func (g *group) askHosted(c *flows.Ctx) {
+func (g *group) askHosted(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	i := m.HostedByID(c.Slot("group"))
 	if i < 0 {
 		c.Goto("list")
-		return
+		return nil
 	}
 	h := m.Hosted[i]
 	c.Ask(c.T("grp.hosted", "Topic", topicText(c, h.Topic), "When", When(c, h.At), "Going", len(h.Going),
 		"NotGoing", len(h.NotGoing), "Open", len(h.Members)-len(h.Going)-len(h.NotGoing)),
 		flows.Row(flows.Choice(c.T("grp.cancel"), "cancel"), flows.Choice(c.T("grp.back"), "back")))
+	return nil
 }
 
-func (g *group) answerHosted(c *flows.Ctx) {
-	v, _ := c.Choice()
+func (g *group) answerHosted(c *flows.Ctx, v string) error {
 	m := &c.Profile.Mentoring
 	i := m.HostedByID(c.Slot("group"))
 	switch {
@@ -108,37 +111,39 @@ func (g *group) answerHosted(c *flows.Ctx) {
 		c.Say(c.T("grp.cancelled_ok", "When", When(c, h.At)))
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
-func (g *group) askCohort(c *flows.Ctx) {
+func (g *group) askCohort(c *flows.Ctx) error {
 	c.Ask(c.T("grp.cohort"), flows.Row(
 		flows.Choice(c.T("grp.cohort_mentors"), "mentors"), flows.Choice(c.T("grp.cohort_mentees"), "mentees"),
 		flows.Choice(c.T("grp.cohort_all"), "all")))
+	return nil
 }
 
-func (g *group) answerCohort(c *flows.Ctx) {
-	v, _ := c.Choice()
+func (g *group) answerCohort(c *flows.Ctx, v string) error {
 	if v != "mentors" && v != "mentees" && v != "all" {
-		c.Reask(c.T("core.use_buttons"))
-		return
+		c.ReaskButtons()
+		return nil
 	}
 	c.SetSlot("cohort", v)
 	c.Goto("topic")
+	return nil
 }
 
-func (g *group) askTopic(c *flows.Ctx) {
+func (g *group) askTopic(c *flows.Ctx) error {
 	var rows [][]flows.Button
 	for _, t := range topics {
 		rows = append(rows, flows.Row(flows.Choice(c.T("grp.topic."+t), "@"+t)))
 	}
 	rows = append(rows, flows.Row(flows.Choice(c.T("grp.topic_other"), "other")))
 	c.Ask(c.T("grp.topic"), rows...)
+	return nil
 }
 
-func (g *group) answerTopic(c *flows.Ctx) {
-	v, _ := c.Choice()
+func (g *group) answerTopic(c *flows.Ctx, v string) error {
 	switch {
 	case v == "other":
 		c.Goto("topic_text")
@@ -146,59 +151,63 @@ func (g *group) answerTopic(c *flows.Ctx) {
 		c.SetSlot("topic", v)
 		c.Goto("day")
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
-func (g *group) askTopicText(c *flows.Ctx) { c.Ask(c.T("grp.topic_type", "Max", maxTopic)) }
+func (g *group) askTopicText(c *flows.Ctx) error {
+	c.Ask(c.T("grp.topic_type", "Max", maxTopic))
+	return nil
+}
 
-func (g *group) answerTopicText(c *flows.Ctx) {
+func (g *group) answerTopicText(c *flows.Ctx) error {
 	t := strings.Join(strings.Fields(c.Text()), " ")
 	if t == "" || strings.HasPrefix(t, "@") || utf8.RuneCountInString(t) > maxTopic {
 		c.Reask(c.T("grp.topic_type", "Max", maxTopic))
-		return
+		return nil
 	}
 	c.SetSlot("topic", t)
 	c.Goto("day")
+	return nil
 }
 
-func (g *group) askConfirm(c *flows.Ctx) {
+func (g *group) askConfirm(c *flows.Ctx) error {
 	at, _ := unix(c.Slot(slotAt))
 	c.Ask(c.T("grp.confirm", "Topic", topicText(c, c.Slot("topic")), "When", When(c, at), "Cohort", c.T("grp.cohort_"+c.Slot("cohort"))),
 		flows.Row(flows.Choice(c.T("grp.send"), "send"), flows.Choice(c.T("ses.change"), "change")))
+	return nil
 }
 
-func (g *group) answerConfirm(c *flows.Ctx) {
-	v, _ := c.Choice()
+func (g *group) answerConfirm(c *flows.Ctx, v string) error {
 	switch v {
 	case "change":
 		c.Goto("day")
-		return
+		return nil
 	case "send":
 	default:
-		c.Reask(c.T("core.use_buttons"))
-		return
+		c.ReaskButtons()
+		return nil
 	}
 	at, ok := unix(c.Slot(slotAt))
 	if !ok || !at.After(c.Now) {
 		c.Goto("day")
-		return
+		return nil
 	}
 	members, err := g.members(c, c.Slot("cohort"))
 	if err != nil {
-		c.Say(c.T("core.unavailable"))
-		c.Done()
-		return
+		return fmt.Errorf("list cohort: %w", err)
 	}
 	topic := c.Slot("topic")
 	gid := flows.ShortID(c.Profile.ID, "group", c.Event.ID, itoa(at), itoa(c.Now))
 	c.Profile.Mentoring.Hosted = append(c.Profile.Mentoring.Hosted, flows.GroupSession{ID: gid, At: at, Topic: topic, Cohort: c.Slot("cohort"), Members: members})
 	for _, pid := range members {
-		c.Schedule(flows.Task{ID: "grp.invite:" + gid + ":" + pid, Profile: pid, Job: jobGroupInvite,
-			Args: gid + " " + itoa(at) + " " + c.Profile.ID + " " + topic})
+		invite := sessionArgs{Group: gid, At: at.Unix(), Host: c.Profile.ID, Topic: topic}
+		c.Schedule(flows.NewTask("grp.invite:"+gid+":"+pid, pid, jobGroupInvite, invite))
 	}
 	c.Say(c.N("grp.sent", len(members), "When", When(c, at)))
 	c.Done()
+	return nil
 }
 
 // members lists the cohort, without the coordinator who hosts.
@@ -235,8 +244,8 @@ func shortWhen(c *flows.Ctx, t time.Time) string {
 }
 
 func groupReminder(p *flows.Profile, g flows.GroupInvite, m int) flows.Task {
-	return flows.Task{ID: flows.ReminderTaskID(g.ID, p.ID, m), Profile: p.ID, Job: jobGroupRemind,
-		Args: g.ID + " " + strconv.Itoa(m) + " " + itoa(g.At), At: RemindAt(g.At, m, p.Location())}
+	a := sessionArgs{Group: g.ID, Minutes: m, At: g.At.Unix()}
+	return flows.NewTask(flows.ReminderTaskID(g.ID, p.ID, m), p.ID, jobGroupRemind, a).Due(RemindAt(g.At, m, p.Location()))
 }
 
 func scheduleGroupReminders(c *flows.Ctx, g *flows.GroupInvite) {
@@ -259,7 +268,7 @@ func unscheduleGroupReminders(c *flows.Ctx, g *flows.GroupInvite) {
 // cancelGroup tells every member of a hosted group session that it is cancelled (their reminders go too).
 func cancelGroup(c *flows.Ctx, h flows.GroupSession) {
 	for _, pid := range h.Members {
-		c.Schedule(flows.Task{ID: "grp.cancel:" + h.ID + ":" + pid, Profile: pid, Job: jobGroupCancel, Args: h.ID})
+		c.Schedule(flows.NewTask("grp.cancel:"+h.ID+":"+pid, pid, jobGroupCancel, sessionArgs{Group: h.ID}))
 	}
 }
 
@@ -281,73 +290,65 @@ func groupActions() []*flows.Action {
 // groupJobs bring invitations, counts, cancellations and reminders of group sessions.
 func groupJobs() []flows.JobHandler {
 	return []flows.JobHandler{
-		// Args: group id, start (Unix), host, topic.
-		{Job: jobGroupInvite, Run: func(c *flows.Ctx) {
-			a := strings.SplitN(c.Event.Args, " ", 4)
-			if len(a) != 4 || c.Profile.Mentoring.GroupByID(a[0]) >= 0 {
-				return
+		// To a member: Group, At, Host, Topic.
+		{Job: jobGroupInvite, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error {
+			at := time.Unix(a.At, 0).UTC()
+			if c.Profile.Mentoring.GroupByID(a.Group) >= 0 || !at.After(c.Now) || c.DeferNotice() {
+				return nil
 			}
-			at, ok := unix(a[1])
-			if !ok || !at.After(c.Now) || c.DeferNotice() {
-				return
-			}
-			c.Profile.Mentoring.Groups = append(c.Profile.Mentoring.Groups, flows.GroupInvite{ID: a[0], Host: a[2], At: at, Topic: a[3]})
-			c.Say(c.T("grp.invite", "Topic", topicText(c, a[3]), "When", When(c, at)),
-				flows.Row(flows.ActionButton(c.T("grp.going"), "grp.rsvp", a[0], "y"), flows.ActionButton(c.T("grp.not_going"), "grp.rsvp", a[0], "n")))
-		}},
-		// Args: group id, member, "y" or "n".
-		{Job: jobGroupCount, Run: func(c *flows.Ctx) {
-			a := args(c)
+			c.Profile.Mentoring.Groups = append(c.Profile.Mentoring.Groups, flows.GroupInvite{ID: a.Group, Host: a.Host, At: at, Topic: a.Topic})
+			c.Say(c.T("grp.invite", "Topic", topicText(c, a.Topic), "When", When(c, at)),
+				flows.Row(flows.ActionButton(c.T("grp.going"), "grp.rsvp", a.Group, "y"), flows.ActionButton(c.T("grp.not_going"), "grp.rsvp", a.Group, "n")))
+			return nil
+		})},
+		// To the host: Member answered Going (or not) for Group.
+		{Job: jobGroupCount, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
-			i := -1
-			if len(a) == 3 {
-				i = m.HostedByID(a[0])
-			}
-			if i < 0 || !slices.Contains(m.Hosted[i].Members, a[1]) {
-				return
+			i := m.HostedByID(a.Group)
+			if i < 0 || !slices.Contains(m.Hosted[i].Members, a.Member) {
+				return nil
 			}
 			h := &m.Hosted[i]
-			drop := func(l []string) []string { return slices.DeleteFunc(l, func(x string) bool { return x == a[1] }) }
+			drop := func(l []string) []string { return slices.DeleteFunc(l, func(x string) bool { return x == a.Member }) }
 			h.Going, h.NotGoing = drop(h.Going), drop(h.NotGoing)
-			if a[2] == "y" {
-				h.Going = append(h.Going, a[1])
+			if a.Going {
+				h.Going = append(h.Going, a.Member)
 			} else {
-				h.NotGoing = append(h.NotGoing, a[1])
+				h.NotGoing = append(h.NotGoing, a.Member)
 			}
-		}},
-		{Job: jobGroupCancel, Run: func(c *flows.Ctx) {
+			return nil
+		})},
+		// To a member: Group is cancelled.
+		{Job: jobGroupCancel, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
-			i := m.GroupByID(c.Event.Args)
+			i := m.GroupByID(a.Group)
 			if i < 0 {
-				return
+				return nil
 			}
 			g := m.Groups[i]
 			unscheduleGroupReminders(c, &g)
 			m.Groups = slices.Delete(m.Groups, i, i+1)
 			if g.At.After(c.Now) {
-				tell(c, "grpcancel", g.ID, itoa(g.At), "-")
+				tell(c, tellArgs{Key: "grpcancel", Session: g.ID, At: g.At.Unix()})
 			}
-		}},
-		// Args: group id, minutes, start. A reminder the member asked for: it comes even in quiet hours.
-		{Job: jobGroupRemind, Run: func(c *flows.Ctx) {
-			a := args(c)
+			return nil
+		})},
+		// Group, Minutes, At. A reminder the member asked for: it comes even in quiet hours.
+		{Job: jobGroupRemind, Run: flows.WithArgs(func(c *flows.Ctx, a sessionArgs) error {
 			m := &c.Profile.Mentoring
-			if len(a) != 3 {
-				return
+			i := m.GroupByID(a.Group)
+			if i < 0 || m.Groups[i].Going != "yes" || m.Groups[i].At.Unix() != a.At {
+				return nil
 			}
-			i := m.GroupByID(a[0])
-			if i < 0 || m.Groups[i].Going != "yes" || itoa(m.Groups[i].At) != a[2] {
-				return
-			}
-			mins, _ := strconv.Atoi(a[1])
 			g := m.Groups[i]
-			c.Say(c.T("grp.remind", "Topic", topicText(c, g.Topic), "In", Before(c, mins), "When", When(c, g.At)))
-		}, Nudge: true},
+			c.Say(c.T("grp.remind", "Topic", topicText(c, g.Topic), "In", Before(c, a.Minutes), "When", When(c, g.At)))
+			return nil
+		}), Nudge: true},
 	}
 }
 
 // runRSVP records going / not going, moves the member's reminders and tells the host's count.
-func runRSVP(c *flows.Ctx) {
+func runRSVP(c *flows.Ctx) error {
 	a := args(c)
 	m := &c.Profile.Mentoring
 	i := -1
@@ -356,7 +357,7 @@ func runRSVP(c *flows.Ctx) {
 	}
 	if i < 0 || !m.Groups[i].At.After(c.Now) {
 		c.Say(c.T("core.stale"))
-		return
+		return nil
 	}
 	c.ClosePressed()
 	g := &m.Groups[i]
@@ -370,6 +371,7 @@ func runRSVP(c *flows.Ctx) {
 		unscheduleGroupReminders(c, g)
 		c.Say(c.T("grp.not_going_ok"))
 	}
-	c.Schedule(flows.Task{ID: "grp.count:" + g.ID + ":" + c.Profile.ID + ":" + a[1] + ":" + itoa(c.Now), Profile: g.Host, Job: jobGroupCount,
-		Args: g.ID + " " + c.Profile.ID + " " + a[1]})
+	count := sessionArgs{Group: g.ID, Member: c.Profile.ID, Going: a[1] == "y"}
+	c.Schedule(flows.NewTask("grp.count:"+g.ID+":"+c.Profile.ID+":"+a[1]+":"+itoa(c.Now), g.Host, jobGroupCount, count))
+	return nil
 }

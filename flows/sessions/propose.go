@@ -22,21 +22,21 @@ func sessionFlow() *flows.Flow {
 		Menu: "menu.session", MenuOrder: 20,
 		Start: startSession,
 		Steps: map[string]flows.Step{
-			"who":     {Ask: askWho, Answer: answerWho},
-			"open":    {Ask: askOpen, Answer: answerOpen},
+			"who":     {Ask: askWho, Choose: answerWho},
+			"open":    {Ask: askOpen, Choose: answerOpen},
 			"day":     {Ask: askDay, Answer: answerDay},
 			"time":    {Ask: askTime, Answer: answerTime},
-			"confirm": {Ask: askConfirm, Answer: answerConfirm},
+			"confirm": {Ask: askConfirm, Choose: answerConfirm},
 		},
 	}
 }
 
-func startSession(c *flows.Ctx) {
+func startSession(c *flows.Ctx) error {
 	m := &c.Profile.Mentoring
 	if !hasPair(c.Profile) {
 		c.Say(c.T("ses.no_pair"))
 		c.Done()
-		return
+		return nil
 	}
 	// "Another time" under a proposal: start at the day, replacing that session.
 	if a := args(c); len(a) == 1 {
@@ -44,31 +44,33 @@ func startSession(c *flows.Ctx) {
 			c.SetSlot(slotPair, m.Sessions[i].Pair)
 			c.SetSlot(slotReplace, m.Sessions[i].ID)
 			c.Goto("day")
-			return
+			return nil
 		}
 	}
 	if len(m.Pairs) == 1 {
 		c.SetSlot(slotPair, m.Pairs[0].ID)
 		c.Goto("open")
 	}
+	return nil
 }
 
-func askWho(c *flows.Ctx) {
+func askWho(c *flows.Ctx) error {
 	var rows [][]flows.Button
 	for _, p := range c.Profile.Mentoring.Pairs {
 		rows = append(rows, flows.Row(flows.Choice(clip(partner(c, p.OtherName), 24), p.ID)))
 	}
 	c.Ask(c.T("ses.who"), rows...)
+	return nil
 }
 
-func answerWho(c *flows.Ctx) {
-	v, ok := c.Choice()
-	if !ok || c.Profile.Mentoring.PairByID(v) < 0 {
-		c.Reask(c.T("core.use_buttons"))
-		return
+func answerWho(c *flows.Ctx, v string) error {
+	if c.Profile.Mentoring.PairByID(v) < 0 {
+		c.ReaskButtons() // the pair ended since the question was asked
+		return nil
 	}
 	c.SetSlot(slotPair, v)
 	c.Goto("open")
+	return nil
 }
 
 // pairOf returns the pair named by the flow's slot; nil if it ended meanwhile.
@@ -90,18 +92,18 @@ func openSession(m *flows.MentoringData, pair string, now time.Time) int {
 	return -1
 }
 
-func askOpen(c *flows.Ctx) {
+func askOpen(c *flows.Ctx) error {
 	p := pairOf(c)
 	if p == nil {
 		c.Say(c.T("core.stale"))
 		c.Done()
-		return
+		return nil
 	}
 	m := &c.Profile.Mentoring
 	i := openSession(m, p.ID, c.Now)
 	if i < 0 {
 		c.Goto("day")
-		return
+		return nil
 	}
 	s := m.Sessions[i]
 	c.SetSlot(slotReplace, s.ID)
@@ -120,16 +122,16 @@ func askOpen(c *flows.Ctx) {
 			flows.Row(flows.Choice(c.T("ses.yes"), "yes"), flows.Choice(c.T("ses.no"), "no")),
 			flows.Row(flows.Choice(c.T("ses.other_time"), "move")))
 	}
+	return nil
 }
 
-func answerOpen(c *flows.Ctx) {
-	v, _ := c.Choice()
+func answerOpen(c *flows.Ctx, v string) error {
 	m := &c.Profile.Mentoring
 	i := m.SessionByID(c.Slot(slotReplace))
 	if i < 0 {
 		c.Say(c.T("core.stale"))
 		c.Done()
-		return
+		return nil
 	}
 	switch v {
 	case "move":
@@ -151,14 +153,15 @@ func answerOpen(c *flows.Ctx) {
 		}
 		c.Done()
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
 // Days offered as buttons.
 const dayButtons = 14
 
-func askDay(c *flows.Ctx) {
+func askDay(c *flows.Ctx) error {
 	loc := c.Profile.Location()
 	today := c.Now.In(loc)
 	var rows [][]flows.Button
@@ -184,9 +187,10 @@ func askDay(c *flows.Ctx) {
 	}
 	if c.State.Flow == groupFlowName {
 		c.Ask(c.T("grp.day_ask"), rows...)
-		return
+		return nil
 	}
 	c.Ask(c.T("ses.day_ask", "Name", partner(c, pairName(c))), rows...)
+	return nil
 }
 
 func pairName(c *flows.Ctx) string {
@@ -196,16 +200,16 @@ func pairName(c *flows.Ctx) string {
 	return ""
 }
 
-func answerDay(c *flows.Ctx) {
+func answerDay(c *flows.Ctx) error {
 	loc := c.Profile.Location()
 	if v, ok := c.Choice(); ok {
 		if _, err := time.ParseInLocation("20060102", v, loc); err != nil {
-			c.Reask(c.T("core.use_buttons"))
-			return
+			c.ReaskButtons()
+			return nil
 		}
 		c.SetSlot(slotDay, v)
 		c.Goto("time")
-		return
+		return nil
 	}
 	t, status := ParseWhen(c.Text(), c.Now, loc)
 	if status == whenUnreadable {
@@ -217,14 +221,15 @@ func answerDay(c *flows.Ctx) {
 			}
 			c.SetSlot(slotDay, day.Format("20060102"))
 			c.Goto("time")
-			return
+			return nil
 		}
 	}
 	if !whenFits(c, t, status) {
-		return
+		return nil
 	}
 	c.SetSlot(slotAt, itoa(t))
 	c.Goto("confirm")
+	return nil
 }
 
 // whenFits re-asks with the reason when a typed time cannot be used.
@@ -245,12 +250,12 @@ func whenFits(c *flows.Ctx, t time.Time, status int) bool {
 // Times offered as buttons.
 var timeButtons = []string{"08:00", "10:00", "12:00", "14:00", "16:00", "18:00", "20:00"}
 
-func askTime(c *flows.Ctx) {
+func askTime(c *flows.Ctx) error {
 	loc := c.Profile.Location()
 	day, err := time.ParseInLocation("20060102", c.Slot(slotDay), loc)
 	if err != nil {
 		c.Goto("day")
-		return
+		return nil
 	}
 	var rows [][]flows.Button
 	var row []flows.Button
@@ -269,14 +274,15 @@ func askTime(c *flows.Ctx) {
 	}
 	label := c.T("day."+strconv.Itoa(int(day.Weekday()))) + " " + strconv.Itoa(day.Day()) + "/" + strconv.Itoa(int(day.Month()))
 	c.Ask(c.T("ses.time_ask", "Day", label), rows...)
+	return nil
 }
 
-func answerTime(c *flows.Ctx) {
+func answerTime(c *flows.Ctx) error {
 	loc := c.Profile.Location()
 	day, err := time.ParseInLocation("20060102", c.Slot(slotDay), loc)
 	if err != nil {
 		c.Goto("day")
-		return
+		return nil
 	}
 	text, _ := c.Choice()
 	if text == "" {
@@ -296,28 +302,30 @@ func answerTime(c *flows.Ctx) {
 		t, status = ParseWhen(text, c.Now, loc) // a full "tomorrow 15:30" works here too
 	}
 	if !whenFits(c, t, status) {
-		return
+		return nil
 	}
 	c.SetSlot(slotAt, itoa(t))
 	c.Goto("confirm")
+	return nil
 }
 
-func askConfirm(c *flows.Ctx) {
+func askConfirm(c *flows.Ctx) error {
 	at, _ := unix(c.Slot(slotAt))
 	c.Ask(c.T("ses.confirm_ask", "Name", partner(c, pairName(c)), "When", When(c, at)),
 		flows.Row(flows.Choice(c.T("ses.send"), "send"), flows.Choice(c.T("ses.change"), "change")))
+	return nil
 }
 
-func answerConfirm(c *flows.Ctx) {
-	v, _ := c.Choice()
+func answerConfirm(c *flows.Ctx, v string) error {
 	switch v {
 	case "send":
 		propose(c)
 	case "change":
 		c.Goto("day")
 	default:
-		c.Reask(c.T("core.use_buttons"))
+		c.ReaskButtons()
 	}
+	return nil
 }
 
 // propose records the proposal and sends it to the other side, replacing the pair's open session if any.
@@ -337,50 +345,16 @@ func propose(c *flows.Ctx) {
 	}
 	m := &c.Profile.Mentoring
 	pid := c.Profile.ID
-	old := "-"
+	old := ""
 	if i := openSession(m, p.ID, c.Now); i >= 0 {
 		old = m.Sessions[i].ID
 		c.Unschedule(m.DropSession(i, pid)...)
 	}
 	sid := flows.ShortID(pid, p.ID, c.Event.ID, itoa(at), itoa(c.Now))
 	m.Sessions = append(m.Sessions, flows.Session{ID: sid, Pair: p.ID, With: p.Other(pid), WithName: p.OtherName, At: at, Status: flows.SessionProposed})
-	c.Schedule(flows.Task{ID: "proposed:" + sid, Profile: p.Other(pid), Job: jobProposed, Args: sid + " " + p.ID + " " + itoa(at) + " " + old})
+	c.Schedule(flows.NewTask("proposed:"+sid, p.Other(pid), jobProposed, sessionArgs{Session: sid, Pair: p.ID, At: at.Unix(), Replaces: old}))
 	c.Say(c.T("ses.sent", "Name", partner(c, p.OtherName), "When", When(c, at)))
 	c.Done()
-}
-
-// confirmSession accepts a proposal the other side made.
-func confirmSession(c *flows.Ctx, i int) {
-	m := &c.Profile.Mentoring
-	s := &m.Sessions[i]
-	if !s.At.After(c.Now) {
-		c.Say(c.T("ses.too_late"), flows.Row(flows.ActionButton(c.T("ses.propose_btn"), "session")))
-		return
-	}
-	s.Status = flows.SessionConfirmed
-	scheduleReminders(c, s)
-	c.Schedule(flows.Task{ID: "confirmed:" + s.ID, Profile: s.With, Job: jobConfirmed, Args: s.ID})
-	c.Say(c.T("ses.confirmed", "Name", partner(c, s.WithName), "When", When(c, s.At),
-		"Reminders", reminderNote(c, s.Reminders)))
-}
-
-// declineSession turns a proposal down.
-func declineSession(c *flows.Ctx, i int) {
-	m := &c.Profile.Mentoring
-	s := m.Sessions[i]
-	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
-	c.Schedule(flows.Task{ID: "declined:" + s.ID, Profile: s.With, Job: jobDeclined, Args: s.ID})
-	c.Say(c.T("ses.declined_ok", "Name", partner(c, s.WithName)),
-		flows.Row(flows.ActionButton(c.T("ses.propose_btn"), "session")))
-}
-
-// cancelSession withdraws a proposal or cancels a confirmed session, and removes its reminders on both sides.
-func cancelSession(c *flows.Ctx, i int) {
-	m := &c.Profile.Mentoring
-	s := m.Sessions[i]
-	c.Unschedule(m.DropSession(i, c.Profile.ID)...)
-	c.Schedule(flows.Task{ID: "cancelled:" + s.ID, Profile: s.With, Job: jobCancelled, Args: s.ID})
-	c.Say(c.T("ses.cancelled_ok", "Name", partner(c, s.WithName), "When", When(c, s.At)))
 }
 
 // clip shortens s to n runes for a button label.

@@ -100,8 +100,31 @@ func reminderNote(c *flows.Ctx, mins []int) string {
 	return c.T("ses.reminders_note", "List", beforeList(c, mins))
 }
 
-// args splits a job's or button's arguments.
+// args splits a pressed button's arguments.
 func args(c *flows.Ctx) []string { return strings.Fields(c.Event.Args) }
+
+// sessionArgs are the arguments of the session and group-session jobs; each job's comment names the fields it
+// reads. Times are Unix seconds.
+type sessionArgs struct {
+	Session  string `json:"session,omitempty"`  // a session's id
+	Group    string `json:"group,omitempty"`    // a group session's id
+	Pair     string `json:"pair,omitempty"`     // jobProposed: the pair
+	At       int64  `json:"at,omitempty"`       // the start, to recognise a session that moved meanwhile
+	Replaces string `json:"replaces,omitempty"` // jobProposed: the session this proposal replaces
+	Minutes  int    `json:"minutes,omitempty"`  // reminders: how long before the start
+	Host     string `json:"host,omitempty"`     // jobGroupInvite: the coordinator who hosts
+	Topic    string `json:"topic,omitempty"`    // jobGroupInvite
+	Member   string `json:"member,omitempty"`   // jobGroupCount: who answered
+	Going    bool   `json:"going,omitempty"`    // jobGroupCount: the answer
+}
+
+// tellArgs are jobTell's: a session notice (confirmed, declined, cancelled, grpcancel) held back by quiet hours.
+type tellArgs struct {
+	Key     string `json:"key"`
+	Session string `json:"session"`
+	At      int64  `json:"at"`
+	Pair    string `json:"pair,omitempty"`
+}
 
 func unix(s string) (time.Time, bool) {
 	n, err := strconv.ParseInt(s, 10, 64)
@@ -124,8 +147,7 @@ func scheduleReminders(c *flows.Ctx, s *flows.Session) {
 			continue
 		}
 		s.Reminders = append(s.Reminders, m)
-		c.Schedule(flows.Task{ID: flows.ReminderTaskID(s.ID, pid, m), Profile: pid, Job: jobRemind,
-			Args: s.ID + " " + strconv.Itoa(m) + " " + itoa(s.At), At: at})
+		c.Schedule(reminder(pid, *s, m, at))
 	}
 	c.Schedule(afterTask(pid, *s))
 }
@@ -140,9 +162,16 @@ func RemindAt(start time.Time, minutes int, loc *time.Location) time.Time {
 	return start.Add(-time.Duration(minutes) * time.Minute)
 }
 
+// reminder is the reminder minutes before session s, due at.
+func reminder(pid string, s flows.Session, minutes int, at time.Time) flows.Task {
+	a := sessionArgs{Session: s.ID, Minutes: minutes, At: s.At.Unix()}
+	return flows.NewTask(flows.ReminderTaskID(s.ID, pid, minutes), pid, jobRemind, a).Due(at)
+}
+
 // afterTask asks the follow-up questions an hour after the session starts.
 func afterTask(pid string, s flows.Session) flows.Task {
-	return flows.Task{ID: flows.AfterTaskID(s.ID, pid), Profile: pid, Job: jobAfter, Args: s.ID + " " + itoa(s.At), At: s.At.Add(time.Hour)}
+	a := sessionArgs{Session: s.ID, At: s.At.Unix()}
+	return flows.NewTask(flows.AfterTaskID(s.ID, pid), pid, jobAfter, a).Due(s.At.Add(time.Hour))
 }
 
 // Plan re-plans the reminders and follow-ups of the user's confirmed sessions and group sessions: the queue may
@@ -155,8 +184,7 @@ func Plan(p *flows.Profile, now time.Time) []flows.Task {
 		}
 		for _, m := range s.Reminders {
 			if at := RemindAt(s.At, m, p.Location()); at.After(now) {
-				out = append(out, flows.Task{ID: flows.ReminderTaskID(s.ID, p.ID, m), Profile: p.ID, Job: jobRemind,
-					Args: s.ID + " " + strconv.Itoa(m) + " " + itoa(s.At), At: at})
+				out = append(out, reminder(p.ID, s, m, at))
 			}
 		}
 		if s.At.Add(time.Hour).After(now) {
@@ -178,16 +206,10 @@ func Plan(p *flows.Profile, now time.Time) []flows.Task {
 
 // tell says a notice about a session now, or later when it is the user's quiet hours: the state change it reports
 // is applied at once, only the message waits.
-func tell(c *flows.Ctx, key, sid string, extra ...string) {
-	t := c.Now.In(c.Profile.Location())
-	if c.Profile.Quiet.Contains(t.Hour()*60 + t.Minute()) {
-		next := t
-		for i := 0; i < 24*60 && c.Profile.Quiet.Contains(next.Hour()*60+next.Minute()); i++ {
-			next = next.Truncate(time.Minute).Add(time.Minute)
-		}
-		a := strings.Join(append([]string{key, sid}, extra...), " ")
-		c.Schedule(flows.Task{ID: "tell:" + sid + ":" + key + ":" + c.Profile.ID, Profile: c.Profile.ID, Job: jobTell, Args: a, At: next})
+func tell(c *flows.Ctx, a tellArgs) {
+	if next := c.Profile.QuietEnd(c.Now); next.After(c.Now) {
+		c.Schedule(flows.NewTask("tell:"+a.Session+":"+a.Key+":"+c.Profile.ID, c.Profile.ID, jobTell, a).Due(next))
 		return
 	}
-	say(c, key, extra)
+	say(c, a)
 }

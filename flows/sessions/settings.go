@@ -28,7 +28,7 @@ func remindersFlow() *flows.Flow {
 	}
 }
 
-func askReminders(c *flows.Ctx) {
+func askReminders(c *flows.Ctx) error {
 	cur := c.Profile.Nudges.SessionReminders()
 	var row []flows.Button
 	for _, m := range reminderChoices {
@@ -40,23 +40,24 @@ func askReminders(c *flows.Ctx) {
 	}
 	c.Ask(c.T("ses.reminders_ask", "Reminders", beforeList(c, cur)), row,
 		flows.Row(flows.Choice(c.T("ses.reminders_none"), "none"), flows.Choice(c.T("settings.done"), "done")))
+	return nil
 }
 
-func answerReminders(c *flows.Ctx) {
+func answerReminders(c *flows.Ctx) error {
 	cur := slices.Clone(c.Profile.Nudges.SessionReminders())
 	v, ok := c.Choice()
 	switch {
 	case ok && v == "done":
 		c.Say(c.T("ses.reminders_saved", "Reminders", reminderNote(c, cur)))
 		c.Done()
-		return
+		return nil
 	case ok && v == "none":
 		cur = []int{}
 	case ok:
 		m, err := strconv.Atoi(v)
 		if err != nil || !slices.Contains(reminderChoices, m) {
-			c.Reask(c.T("core.use_buttons"))
-			return
+			c.ReaskButtons()
+			return nil
 		}
 		if i := slices.Index(cur, m); i >= 0 {
 			cur = slices.Delete(cur, i, i+1)
@@ -67,12 +68,12 @@ func answerReminders(c *flows.Ctx) {
 		m, okText := parseLead(c.Text())
 		if !okText {
 			c.Reask(c.T("ses.reminders_bad"))
-			return
+			return nil
 		}
 		if !slices.Contains(cur, m) {
 			if len(cur) >= maxReminders {
 				c.Reask(c.T("ses.reminders_many", "Max", maxReminders))
-				return
+				return nil
 			}
 			cur = append(cur, m)
 		}
@@ -82,6 +83,7 @@ func answerReminders(c *flows.Ctx) {
 	c.Profile.Nudges.Reminders = cur
 	rescheduleAll(c)
 	c.Goto("list")
+	return nil
 }
 
 // rescheduleAll moves the reminders of every confirmed session and group session to the current settings.
@@ -147,7 +149,7 @@ var snoozeDays = []int{1, 3, 7, 14}
 func snoozeAction() *flows.Action {
 	return &flows.Action{
 		Name: "snooze", Commands: []string{"snooze"}, Menu: "menu.snooze", MenuOrder: 86,
-		Run: func(c *flows.Ctx) {
+		Run: func(c *flows.Ctx) error {
 			n := &c.Profile.Nudges
 			a := strings.Fields(c.Event.Args)
 			if len(a) == 0 {
@@ -162,21 +164,22 @@ func snoozeAction() *flows.Action {
 					rows = append(rows, flows.Row(flows.ActionButton(c.T("ses.snooze_off"), "snooze", "off")))
 				}
 				c.Say(text, rows...)
-				return
+				return nil
 			}
 			c.ClosePressed()
 			if a[0] == "off" {
 				n.SnoozeUntil = time.Time{}
 				c.Say(c.T("ses.snooze_ended"))
-				return
+				return nil
 			}
 			d, err := strconv.Atoi(a[0])
 			if err != nil || d < 1 || d > 30 {
 				c.Say(c.T("ses.snooze_bad"))
-				return
+				return nil
 			}
 			n.SnoozeUntil = c.Now.Add(time.Duration(d) * 24 * time.Hour)
 			c.Say(c.T("ses.snoozed", "When", When(c, n.SnoozeUntil)))
+			return nil
 		},
 	}
 }

@@ -1,15 +1,15 @@
-package flows_test
+package serial_test
 
 import (
 	"context"
 	"sync"
 	"testing"
 
-	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/bot/internal/serial"
 )
 
 func TestSerialOrderPerKeyAndBound(t *testing.T) {
-	s := &flows.Serial[int]{Max: 1000}
+	s := &serial.Queue[int]{Max: 1000}
 	var mu sync.Mutex
 	got := map[int][]int{}
 	for i := range 200 {
@@ -40,7 +40,7 @@ func TestSerialOrderPerKeyAndBound(t *testing.T) {
 	}
 
 	block := make(chan struct{})
-	b := &flows.Serial[string]{Max: 2}
+	b := &serial.Queue[string]{Max: 2}
 	b.Submit("u", func() { <-block }) // running: leaves the queue
 	b.Submit("u", func() {})
 	b.Submit("u", func() {})
@@ -55,7 +55,7 @@ func TestSerialOrderPerKeyAndBound(t *testing.T) {
 
 // TestSerialLen counts work queued and running until it finishes (the queue-depth gauge).
 func TestSerialLen(t *testing.T) {
-	s := &flows.Serial[int]{}
+	s := &serial.Queue[int]{}
 	release := make(chan struct{})
 	started := make(chan struct{}, 2)
 	for key := range 2 {

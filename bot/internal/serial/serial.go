@@ -1,4 +1,6 @@
-package flows
+// Package serial holds the adapters' concurrency helpers: a queue that runs work one at a time per key, and a wait
+// that gives up on a context without losing track of what it waited for.
+package serial
 
 import (
 	"context"
@@ -6,10 +8,10 @@ import (
 	"sync/atomic"
 )
 
-// Serial runs work one at a time per key, in the order it was submitted, with different keys in parallel. A key's
+// Queue runs work one at a time per key, in the order it was submitted, with different keys in parallel. A key's
 // goroutine lives only while the key has work. The platform adapters use it to keep one user's updates and one
-// chat's replies in order after the platform has been answered.
-type Serial[K comparable] struct {
+// chat's replies in order after the platform has been answered. The zero value is ready to use.
+type Queue[K comparable] struct {
 	// Max bounds the work waiting for one key; zero means no bound.
 	Max int
 
@@ -21,7 +23,7 @@ type Serial[K comparable] struct {
 }
 
 // Submit queues f for key. It reports false when the Serial is closed or the key's queue is full.
-func (s *Serial[K]) Submit(key K, f func()) bool {
+func (s *Queue[K]) Submit(key K, f func()) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -43,7 +45,7 @@ func (s *Serial[K]) Submit(key K, f func()) bool {
 	return true
 }
 
-func (s *Serial[K]) drain(key K) {
+func (s *Queue[K]) drain(key K) {
 	defer s.wg.Done()
 	for {
 		s.mu.Lock()
@@ -63,22 +65,30 @@ func (s *Serial[K]) drain(key K) {
 }
 
 // Len is the work submitted and not finished yet (queued or running), over all keys.
-func (s *Serial[K]) Len() int { return int(s.n.Load()) }
+func (s *Queue[K]) Len() int { return int(s.n.Load()) }
 
 // Close refuses new work and waits until the queued work is done or ctx ends.
-func (s *Serial[K]) Close(ctx context.Context) error {
+func (s *Queue[K]) Close(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
-	done := make(chan struct{})
+	_, err := Wait(ctx, s.wg.Wait)
+	return err
+}
+
+// Wait calls f (a blocking stop or drain) in a goroutine and waits until it returns or ctx ends, whichever comes
+// first; err is ctx's error when ctx ended first. done is closed when f returns, so a caller that must not leave f
+// running (asynq's shutdown under a Redis about to close) can go on waiting for it after a timeout.
+func Wait(ctx context.Context, f func()) (done <-chan struct{}, err error) {
+	ch := make(chan struct{})
 	go func() {
-		s.wg.Wait()
-		close(done)
+		f()
+		close(ch)
 	}()
 	select {
-	case <-done:
-		return nil
+	case <-ch:
+		return ch, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return ch, ctx.Err()
 	}
 }
