@@ -61,6 +61,10 @@ type Result struct {
 	Profile *Profile
 	// Duplicate is true when the event had been handled before; nothing was changed.
 	Duplicate bool
+	// Outbound is the durable record of Replies (see Outbound): set for an event with an id whose replies were
+	// saved with it, and for a duplicate whose replies were still pending and are now this process's to send.
+	// Nil: Replies are not kept (no event id, an adapter that does not acknowledge, or nothing to send).
+	Outbound *Outbound
 	// counts are what the flow counted (Ctx.Count), reported once the update is saved.
 	counts []Count
 }
@@ -260,7 +264,7 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 		}
 	}
 	if snap.Seen {
-		return Result{Duplicate: true, Replies: snap.Pending, Profile: snap.Profile}, nil
+		return e.duplicate(ctx, pid, ev, snap)
 	}
 	now := e.clock.Now()
 	p := snap.Profile
@@ -306,11 +310,8 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 		return Result{Replies: c.replies, counts: c.counts}, nil
 	}
 	snap.Profile = p
-	var pending []Reply
-	if ev.Internal() {
-		pending = c.replies
-	}
-	if err := e.store.Save(ctx, pid, snap, ev.ID, pending); err != nil {
+	out := e.outbound(pid, ev, p, c.replies, now)
+	if err := e.store.Save(ctx, pid, snap, ev.ID, out); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return Result{}, err
 		}
@@ -318,7 +319,7 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 	}
 	e.enqueue(ctx, c.tasks)
 	e.cancelTasks(ctx, c.cancels)
-	return Result{Replies: c.replies, Profile: p, limited: limited, counts: c.counts}, nil
+	return Result{Replies: c.replies, Profile: p, limited: limited, counts: c.counts, Outbound: out}, nil
 }
 
 // overRate counts the update in the user's current minute and reports whether it is over the limit.
@@ -711,7 +712,12 @@ func (e *Engine) RunTask(ctx context.Context, t Task) error {
 		}
 		return nil
 	}
-	reached, err := e.send(ctx, res.Profile, res.Replies)
+	if res.Outbound == nil {
+		// Another process is sending the still pending replies of this task (or its sender died: the sweeper
+		// takes them over).
+		return nil
+	}
+	reached, err := e.deliver(ctx, res.Profile, res.Outbound)
 	if err != nil {
 		return err
 	}
@@ -722,17 +728,58 @@ func (e *Engine) RunTask(ctx context.Context, t Task) error {
 		}
 		e.count(ev, CountNudge, outcome)
 	}
-	return e.store.Ack(ctx, res.Profile.ID, ev.ID)
+	return nil
 }
 
 // Send delivers replies to a user on the first platform where they are reachable, most recently linked first.
+// The replies are not kept: a crash may lose them (durable replies come from events, see Outbound).
 func (e *Engine) Send(ctx context.Context, p *Profile, replies []Reply) error {
-	_, err := e.send(ctx, p, replies)
+	_, err := e.send(ctx, p, func(s Sender, to Identity) error { return s.Send(ctx, to, replies) })
 	return err
 }
 
-// send is Send; reached tells whether a platform took the replies (false: the user is unreachable everywhere).
-func (e *Engine) send(ctx context.Context, p *Profile, replies []Reply) (reached bool, err error) {
+// deliver sends a task's durable replies: to o.To, and if the user blocked the bot there, to the next platform
+// where they are reachable. Undeliverable replies are removed; replies that failed for now are released for the
+// sweeper (and the queue's retry of the task) and the error returned.
+func (e *Engine) deliver(ctx context.Context, p *Profile, o *Outbound) (reached bool, err error) {
+	o.Bind(e.store)
+	if s := e.senders[o.To.Platform]; s != nil && p.Reachable(o.To) {
+		err = e.sendOutbound(ctx, s, o.To, o)
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, ErrUnreachable) {
+			return false, e.release(ctx, o, err)
+		}
+		e.markUnreachable(ctx, p.ID, o.To.Platform)
+		p.Unreachable = append(p.Unreachable, o.To.Platform)
+	}
+	o.Sent = 0 // parts count on the platform that sends them
+	reached, err = e.send(ctx, p, func(s Sender, to Identity) error {
+		o.To = to
+		return e.sendOutbound(ctx, s, to, o)
+	})
+	if err != nil {
+		return false, e.release(ctx, o, err)
+	}
+	if !reached {
+		return false, o.Done(ctx) // nobody to reach: keeping them would not help
+	}
+	return true, nil
+}
+
+// release hands o back after sending failed with err, and returns err.
+func (e *Engine) release(ctx context.Context, o *Outbound, err error) error {
+	if rerr := o.Release(ctx); rerr != nil {
+		e.log.Error("release pending replies", "err", rerr)
+	}
+	return err
+}
+
+// send calls try for each platform identity where the user is reachable, most recently linked first, until one
+// succeeds; reached tells whether one did (false: the user is unreachable everywhere). An identity that answers
+// ErrUnreachable is marked so.
+func (e *Engine) send(ctx context.Context, p *Profile, try func(Sender, Identity) error) (reached bool, err error) {
 	var lastErr error = ErrUnreachable
 	for i := len(p.Identities) - 1; i >= 0; i-- {
 		id := p.Identities[i]
@@ -740,15 +787,13 @@ func (e *Engine) send(ctx context.Context, p *Profile, replies []Reply) (reached
 		if s == nil || !p.Reachable(id) {
 			continue
 		}
-		err := s.Send(ctx, id, replies)
+		err := try(s, id)
 		if err == nil {
 			return true, nil
 		}
 		lastErr = err
 		if errors.Is(err, ErrUnreachable) {
-			if _, merr := e.Handle(ctx, Event{ID: "", Profile: p.ID, Job: jobUnreachable, Args: string(id.Platform)}); merr != nil {
-				e.log.Error("mark unreachable", "err", merr)
-			}
+			e.markUnreachable(ctx, p.ID, id.Platform)
 			continue
 		}
 		return false, err

@@ -19,15 +19,23 @@ import (
 //	REDIS_URL=redis://127.0.0.1:6405/0 go test ./bot/telegram -run '^$' -bench UpdateBudget -benchtime 5000x
 //
 // Each user's first update (a new profile, which also joins the global indexes) is sent before the measurement.
+// "store" paces sends in the process (one replica), "shared" books them in the schedule the replicas share.
 func BenchmarkUpdateBudget(b *testing.B) {
 	if !redistest.Real() {
 		b.Skip("counts commands with INFO commandstats: needs REDIS_URL")
 	}
+	b.Run("store", func(b *testing.B) { benchBudget(b, false) })
+	b.Run("shared", func(b *testing.B) { benchBudget(b, true) })
+}
+
+func benchBudget(b *testing.B, shared bool) {
 	conn := openRedis(b)
 	eng, _ := engineOn(b, conn, programmeFlows)
 	api := &telegramtest.Server{URL: sink(b)}
 	h := start(b, api, eng, conn, true, func(o *Options) {
-		o.Rates = sharedRates{redis.NewRates(conn.Client, "bench")}
+		if shared {
+			o.Rates = sharedRates{redis.NewRates(conn.Client, "bench")}
+		}
 	})
 	const users = 200
 	var id atomic.Int64

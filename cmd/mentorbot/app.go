@@ -36,6 +36,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 		return nil, err
 	}
 	m := &Main{Config: cfg, Log: log, Clock: flows.ClockFunc(time.Now), Conn: conn, Store: redis.NewStore(conn.Client), Metrics: newMetrics()}
+	m.Store.Log = log
 	m.countRoundTrips()
 	m.Engine = flows.New(flows.Options{
 		Store: m.Store, Clock: m.Clock, Content: cat, Queue: queue, Admins: cfg.Admins, Logger: log,
@@ -55,5 +56,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 	return m, nil
 }
 
-// Close releases Redis (and stops an embedded server).
-func (m *Main) Close() error { return m.Conn.Close() }
+// Close releases Redis (and stops an embedded server). The store goes first: the replies it was still sending
+// become free for another replica to send at once.
+func (m *Main) Close() error {
+	m.Store.Close()
+	return m.Conn.Close()
+}

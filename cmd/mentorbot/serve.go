@@ -35,6 +35,7 @@ var builders = []func(ctx context.Context, m *Main, p *parts) error{
 	buildNudge,
 	buildTelegram,
 	buildSlack,
+	buildOutbox,
 }
 
 // defaultMemoryLimit is serve's soft memory limit (the Go runtime's own memory, not the binary's mapped code)
