@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -71,6 +72,7 @@ type killOptions struct {
 	redisURL string // Redis database to flush and use
 	users    int
 	kills    int
+	steps    int // of the conversation (killSteps when 0)
 	polling  bool
 	seed     uint64
 	// stepWait is how long a user waits for the answer to a step before going on; settle is how long the run
@@ -166,13 +168,12 @@ func runKill(ctx context.Context, o killOptions) (killReport, error) {
 	var updateID, accepted atomic.Int64
 	// send hands an update to serve as Telegram would: posted until answered 200, or queued for getUpdates.
 	send := func(u *user, a action) {
-		id := updateID.Add(1)
-		body := u.body(id, a)
 		if o.polling {
-			api.push(id, body)
+			api.push(func(id int64) []byte { return u.body(id, a) })
 			accepted.Add(1)
 			return
 		}
+		body := u.body(updateID.Add(1), a)
 		for ctx.Err() == nil {
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, hook, strings.NewReader(string(body)))
 			req.Header.Set("Content-Type", "application/json")
@@ -200,7 +201,7 @@ func runKill(ctx context.Context, o killOptions) (killReport, error) {
 		rec.Add(1)
 		go func() {
 			defer rec.Done()
-			s, err := record(api, send, newKillUser(int64(i+1), lang, o.seed))
+			s, err := record(api, send, newKillUser(int64(i+1), lang, o.seed), cmp.Or(o.steps, killSteps))
 			if err != nil {
 				errs[i] = fmt.Errorf("record the %s conversation: %w", lang, err)
 				return
@@ -350,11 +351,11 @@ func newKillUser(id int64, lang string, seed uint64) *user {
 // killSteps is the length of the conversation: onboarding, then menus, lessons, settings and a few words.
 const killSteps = 18
 
-// record runs the conversation for u without kills, waiting for each answer to be complete (no message for a
-// second and a half), and keeps what u sent and received.
-func record(api *killAPI, send func(*user, action), u *user) (*script, error) {
+// record runs the conversation of steps for u without kills, waiting for each answer to be complete (no message
+// for a second and a half), and keeps what u sent and received.
+func record(api *killAPI, send func(*user, action), u *user, steps int) (*script, error) {
 	s := &script{}
-	for range killSteps {
+	for range steps {
 		v := api.view(u.id)
 		a := u.next(v)
 		send(u, a)

@@ -20,13 +20,14 @@ type killAPI struct {
 	URL string
 	srv *http.Server
 
-	mu      sync.Mutex
-	chats   map[int64]*killChat
-	nextMsg int
-	queue   []json.RawMessage // updates not yet confirmed, in update_id order
-	ids     []int64           // their update_ids
-	arrived chan struct{}     // closed and replaced when an update is queued
-	calls   atomic.Int64
+	mu         sync.Mutex
+	chats      map[int64]*killChat
+	nextMsg    int
+	nextUpdate int64
+	queue      []json.RawMessage // updates not yet confirmed, in update_id order
+	ids        []int64           // their update_ids
+	arrived    chan struct{}     // closed and replaced when an update is queued
+	calls      atomic.Int64
 }
 
 // killChat is what one user has seen.
@@ -61,12 +62,14 @@ func (f *killAPI) chat(id int64) *killChat {
 	return c
 }
 
-// push queues an update for getUpdates.
-func (f *killAPI) push(id int64, body []byte) {
+// push queues the update body(id) for getUpdates, with the next update_id: numbered in the order they are queued,
+// as Telegram does (an offset confirms every update below it).
+func (f *killAPI) push(body func(id int64) []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.queue = append(f.queue, body)
-	f.ids = append(f.ids, id)
+	f.nextUpdate++
+	f.queue = append(f.queue, body(f.nextUpdate))
+	f.ids = append(f.ids, f.nextUpdate)
 	close(f.arrived)
 	f.arrived = make(chan struct{})
 }
