@@ -92,12 +92,12 @@ type Adapter struct {
 
 	mu      sync.Mutex
 	started bool
-	running atomic.Bool    // Start succeeded
+	running atomic.Bool // Start succeeded
 	// pollFailing is when getUpdates started failing without a success since (Unix ns; 0: it works, or this
 	// replica does not poll).
 	pollFailing atomic.Int64
-	bg      sync.WaitGroup // poller and start-up jobs
-	stopBg  context.CancelFunc
+	bg          sync.WaitGroup // poller and start-up jobs
+	stopBg      context.CancelFunc
 }
 
 var (
