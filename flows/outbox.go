@@ -128,6 +128,10 @@ func (o *Outbound) Remaining() []Reply {
 // released them). Acknowledgements are batched for tens of milliseconds, far below it.
 const SweepAge = 5 * time.Second
 
+// MaxPendingAge is how long replies are tried: older ones (the platform down for a day) are dropped by the
+// sweeper, because "your session starts in an hour" a day late is wrong, not late.
+const MaxPendingAge = 24 * time.Hour
+
 // Sweep sends pending replies whose sender died or gave up (Outbox.Stale), at most limit of them, and returns how
 // many it sent completely. Run it in one replica at a time (under a lease): claims already keep two replicas from
 // sending the same replies, the lease keeps them from scanning twice.
@@ -139,6 +143,13 @@ func (e *Engine) Sweep(ctx context.Context, limit int) (int, error) {
 	sent := 0
 	for _, o := range list {
 		o.Bind(e.store)
+		if !o.Saved.IsZero() && e.clock.Now().Sub(o.Saved) > MaxPendingAge {
+			e.log.Error("pending replies dropped: not sent within a day", "user", e.UserRef(o.Profile), "saved", o.Saved)
+			if err := o.Done(ctx); err != nil {
+				e.log.Error("drop pending replies", "err", err)
+			}
+			continue
+		}
 		if err := e.resend(ctx, o); err != nil {
 			e.log.Warn("pending replies not sent; released for later", "user", e.UserRef(o.Profile), "err", err)
 			if rerr := o.Release(ctx); rerr != nil {

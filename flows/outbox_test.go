@@ -203,3 +203,23 @@ func TestTaskRepliesResumeAfterFailure(t *testing.T) {
 		t.Fatal("replies still pending")
 	}
 }
+
+// TestSweepDropsRepliesADayOld: replies that could not be sent for a day are dropped, not sent late.
+func TestSweepDropsRepliesADayOld(t *testing.T) {
+	store := flowtest.NewMemStore()
+	onboarded(t, store, "u")
+	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	e := newEngine(t, store, clock, threeReplies)
+	e.SetSender(flows.Console, &partSender{})
+	ctx := context.Background()
+	if _, err := e.Handle(ctx, threeEvent("tg:1")); err != nil {
+		t.Fatal(err)
+	}
+	store.Abandon()
+	clock.Advance(flows.MaxPendingAge + time.Minute)
+	s := &partSender{}
+	e.SetSender(flows.Console, s)
+	if n, err := e.Sweep(ctx, 10); err != nil || n != 0 || len(s.texts) != 0 || store.PendingReplies() != 0 {
+		t.Fatalf("a day-old reply: swept %d, sent %q, %d pending, %v", n, s.texts, store.PendingReplies(), err)
+	}
+}
