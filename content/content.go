@@ -18,7 +18,7 @@ import (
 // Languages every text must exist in. English is the fallback.
 var Languages = []string{"en", "da", "ro"}
 
-//go:embed ui lessons instruments safety
+//go:embed ui lessons instruments safety guides
 var embedded embed.FS
 
 // FS returns the embedded content files.
@@ -133,6 +133,7 @@ func load(fsys fs.FS) (*Catalog, []Problem) {
 				problems = append(problems, Problem{f, "custom template delimiters are not supported: " + m.ID})
 			}
 			c.msgs[lang][m.ID] = newMessage(m)
+			problems = append(problems, checkUIText(f, m)...)
 		}
 	}
 	for group, langs := range groups {
@@ -167,6 +168,21 @@ func newMessage(m *i18n.Message) *message {
 		msg.forms[f.form] = t
 	}
 	return msg
+}
+
+// checkUIText finds helpline numbers and names written into a UI string (the safety texts get them through a
+// template field filled from configuration) and single-brace placeholders, which UI templates never fill.
+func checkUIText(file string, m *i18n.Message) []Problem {
+	var out []Problem
+	for _, src := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+		if h := HardcodedHelpline(src); h != "" {
+			out = append(out, Problem{file, fmt.Sprintf("%s has a hard-coded helpline %q: pass the configured line as a template field", m.ID, h)})
+		}
+		for _, p := range placeholders(src) {
+			out = append(out, Problem{file, fmt.Sprintf("%s has %s, which UI strings do not fill: use {{.Field}}", m.ID, p)})
+		}
+	}
+	return out
 }
 
 // extraChecks are the checks of other content kinds (lessons, instruments), registered by their files.

@@ -234,6 +234,7 @@ func LoadLibrary(fsys fs.FS) (*Library, []Problem) {
 			}
 		}
 	}
+	problems = append(problems, checkQuizzes(lib)...)
 	for _, m := range lib.modules {
 		if len(lib.byModule[m.ID]) == 0 {
 			add(modFile, "module %s has no lessons", m.ID)

@@ -105,6 +105,11 @@ func checkLesson(file string, l *Lesson, lib *Library) []Problem {
 	if l.Minutes < 3 || l.Minutes > 5 {
 		add("minutes is %d, a lesson takes 3–5", l.Minutes)
 	}
+	for i, f := range l.Facts {
+		if h := HardcodedHelpline(f); h != "" {
+			add("fact %d has a hard-coded helpline %q: facts name the configured helpline, not its number", i+1, h)
+		}
+	}
 	en := l.En
 	for _, lang := range Languages {
 		t := l.byLang()[lang]
@@ -151,6 +156,14 @@ func checkText(t *LessonText, answer string) []string {
 		if markupRe.MatchString(s) {
 			add("%s contains markup (text is plain)", name)
 		}
+		if h := HardcodedHelpline(s); h != "" {
+			add("%s has a hard-coded helpline %q: write %s, the lesson flow fills in the configured line", name, h, HelplinePlaceholder)
+		}
+		for _, p := range placeholders(s) {
+			if p != HelplinePlaceholder || name == "title" {
+				add("%s has the placeholder %s, only %s is filled in (and not in titles)", name, p, HelplinePlaceholder)
+			}
+		}
 	}
 	field("title", t.Title, MaxTitle)
 	if n := len(t.Cards); n < MinCards || n > MaxCards {
@@ -182,7 +195,8 @@ func checkText(t *LessonText, answer string) []string {
 	if answer == "" || q.Option(answer) == nil {
 		add("the correct option %q is not among the options", answer)
 	}
-	for i, m := range Messages(t, answer) {
+	// The placeholder can grow by a hundred characters or so; measure the messages as a reader gets them.
+	for i, m := range Messages(t.WithHelpline(sampleHelpline), answer) {
 		if n := utf16Len(m) + MessageOverhead; n > TelegramMaxText {
 			add("message %d would be %d UTF-16 units with the flow's text, Telegram allows %d", i+1, n, TelegramMaxText)
 		}

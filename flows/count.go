@@ -37,11 +37,3 @@ type Count struct{ Name, Kind string }
 // Count records an event for the metrics (see CountAlertRaised and the other names). The engine reports it once
 // the update is saved: an update tried again after a conflict counts once, and one that failed counts not at all.
 func (c *Ctx) Count(name, kind string) { c.counts = append(c.counts, Count{Name: name, Kind: kind}) }
-
-// NudgeJob is JobAction for a job that nudges the person (a prompt, a reminder): its deliveries are counted as
-// nudges, by outcome.
-func NudgeJob(job string, run func(c *Ctx)) *Action {
-	a := JobAction(job, run)
-	a.Nudge = true
-	return a
-}

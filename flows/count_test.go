@@ -44,26 +44,29 @@ func TestCounts(t *testing.T) {
 	e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), Queue: queue,
 		Observe: func(o flows.Observation) {
 			if o.Count != "" {
-				counts = append(counts, o.Count+"/"+o.Kind+"/"+string(o.Platform)+"/"+o.Job)
+				counts = append(counts, o.Count+"/"+o.Kind+"/"+string(o.Platform)+"/"+string(o.Job))
 			}
 		}})
 	sender := &recordSender{}
 	e.SetSender(flows.Console, sender)
-	e.Register(
-		flows.NudgeJob("t.nudge", func(c *flows.Ctx) {
-			if c.Event.Args == "stale" || c.DeferNudge() {
-				return
-			}
-			c.Say("time for a check-in")
-		}),
-		flows.JobAction("t.notice", func(c *flows.Ctx) { c.Say("news") }),
-		&flows.Action{Name: "t.raise", Commands: []string{"raise"}, Run: func(c *flows.Ctx) {
+	e.Add(flows.Feature{
+		Name: "test",
+		Jobs: []flows.JobHandler{
+			{Job: "t.nudge", Nudge: true, Run: func(c *flows.Ctx) {
+				if c.Event.Args == "stale" || c.DeferNudge() {
+					return
+				}
+				c.Say("time for a check-in")
+			}},
+			{Job: "t.notice", Run: func(c *flows.Ctx) { c.Say("news") }},
+		},
+		Actions: []*flows.Action{{Name: "t.raise", Commands: []string{"raise"}, Run: func(c *flows.Ctx) {
 			c.Count(flows.CountAlertRaised, "asked")
 			c.Say("a coordinator will be in touch")
-		}},
-	)
+		}}},
+	})
 	ctx := context.Background()
-	run := func(id, job, args string) {
+	run := func(id string, job flows.Job, args string) {
 		t.Helper()
 		if err := e.RunTask(ctx, flows.Task{ID: id, Profile: pid, Job: job, Args: args}); err != nil {
 			t.Fatalf("task %s: %v", id, err)

@@ -170,6 +170,3 @@ func (c *Ctx) Unschedule(ids ...string) { c.cancels = append(c.cancels, ids...) 
 
 // Erase deletes everything stored about the user when the update ends (after /forget is confirmed).
 func (c *Ctx) Erase() { c.erase = true }
-
-// Menu returns the menu buttons the user may use, one per row.
-func (c *Ctx) Menu() [][]Button { return c.eng.menu(c) }

@@ -43,10 +43,18 @@ func echoFlow(version int) *flows.Flow {
 	}
 }
 
-func newEngine(t *testing.T, store flows.Store, clock flows.Clock, fl ...any) *flows.Engine {
+// echoFeature is echoFlow as a feature.
+func echoFeature(version int) flows.Feature {
+	return flows.Feature{Name: "echo", Flows: []*flows.Flow{echoFlow(version)}}
+}
+
+// actions is a feature of actions.
+func actions(a ...*flows.Action) flows.Feature { return flows.Feature{Name: "test", Actions: a} }
+
+func newEngine(t *testing.T, store flows.Store, clock flows.Clock, fs ...flows.Feature) *flows.Engine {
 	t.Helper()
 	e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault()})
-	e.Register(fl...)
+	e.Add(fs...)
 	return e
 }
 
@@ -73,12 +81,12 @@ func TestStateDroppedAfterDeploy(t *testing.T) {
 	store := flowtest.NewMemStore()
 	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	onboarded(t, store, "u")
-	old := newEngine(t, store, clock, echoFlow(1))
+	old := newEngine(t, store, clock, echoFeature(1))
 	res := send(t, old, flows.TextEvent(flowtest.Identity("u"), "/echo"))
 	payload := res.Replies[0].Buttons[0][0].Data
 
 	// A new build with version 2 of the flow must not crash on version-1 state: it drops it and says so.
-	updated := newEngine(t, store, clock, echoFlow(2))
+	updated := newEngine(t, store, clock, echoFeature(2))
 	res = send(t, updated, flows.Event{Payload: payload})
 	if got := flowtest.Text(res.Replies); !strings.Contains(got, "updated") || !strings.Contains(got, "no longer open") {
 		t.Fatalf("want an 'updated' and a 'no longer open' reply, got %q", got)
@@ -89,10 +97,10 @@ func TestDeadlineSurvivesRestartAndTimesOut(t *testing.T) {
 	store := flowtest.NewMemStore()
 	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	onboarded(t, store, "u")
-	send(t, newEngine(t, store, clock, echoFlow(1)), flows.TextEvent(flowtest.Identity("u"), "/echo"))
+	send(t, newEngine(t, store, clock, echoFeature(1)), flows.TextEvent(flowtest.Identity("u"), "/echo"))
 
 	clock.Advance(2 * time.Hour)
-	restarted := newEngine(t, store, clock, echoFlow(1)) // a new process: only the store remembers
+	restarted := newEngine(t, store, clock, echoFeature(1)) // a new process: only the store remembers
 	pid := flows.ProfileID(flowtest.Identity("u"))
 	res, err := restarted.Handle(context.Background(), flows.Event{ID: "d1", Profile: pid, Job: flows.JobDeadline})
 	if err != nil {
@@ -111,7 +119,7 @@ func TestDuplicateEventHandledOnce(t *testing.T) {
 	store := flowtest.NewMemStore()
 	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	onboarded(t, store, "u")
-	e := newEngine(t, store, clock, echoFlow(1))
+	e := newEngine(t, store, clock, echoFeature(1))
 	ev := flows.TextEvent(flowtest.Identity("u"), "/echo")
 	ev.ID = "tg:1"
 	var wg sync.WaitGroup
@@ -148,7 +156,7 @@ func TestConcurrentEnginesConflictRetry(t *testing.T) {
 	}}
 	mk := func() *flows.Engine {
 		e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), RatePerMinute: 1000})
-		e.Register(counter)
+		e.Add(actions(counter))
 		return e
 	}
 	a, b := mk(), mk()
@@ -176,7 +184,7 @@ func TestPanicInFlowIsKindReply(t *testing.T) {
 	clock := flowtest.NewClock(time.Now())
 	onboarded(t, store, "u")
 	boom := &flows.Action{Name: "boom", Commands: []string{"boom"}, Run: func(*flows.Ctx) { panic("boom") }}
-	e := newEngine(t, store, clock, boom)
+	e := newEngine(t, store, clock, actions(boom))
 	res := send(t, e, flows.TextEvent(flowtest.Identity("u"), "/boom"))
 	if got := flowtest.Text(res.Replies); !strings.Contains(got, "went wrong on my side") {
 		t.Fatalf("got %q", got)
@@ -227,7 +235,7 @@ func FuzzEvent(f *testing.F) {
 	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault()})
 	programme.Register(e, programme.Deps{Directory: store, Invites: store})
-	e.Register(echoFlow(1))
+	e.Add(echoFeature(1))
 	f.Fuzz(func(t *testing.T, text, payload string) {
 		if !utf8.ValidString(text) {
 			return
@@ -278,7 +286,7 @@ func TestInboundRateLimit(t *testing.T) {
 	var seen []flows.Observation
 	e := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), RatePerMinute: 30,
 		Observe: func(o flows.Observation) { seen = append(seen, o) }})
-	e.Register(counter)
+	e.Add(actions(counter))
 	slowDowns := 0
 	for range 35 {
 		res := send(t, e, flows.TextEvent(flowtest.Identity("u"), "/inc"))
@@ -304,7 +312,7 @@ func TestOtherUsersButtonIsRefused(t *testing.T) {
 	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	onboarded(t, store, "a")
 	onboarded(t, store, "b")
-	e := newEngine(t, store, clock, echoFlow(1))
+	e := newEngine(t, store, clock, echoFeature(1))
 	resA, _ := e.Handle(context.Background(), flows.TextEvent(flowtest.Identity("a"), "/echo"))
 	e.Handle(context.Background(), flows.TextEvent(flowtest.Identity("b"), "/echo"))
 	// b's client sends a's payload: b is at the same step, but the payload belongs to a's prompt.
@@ -329,7 +337,7 @@ func TestVeryLongAndEmptyMessages(t *testing.T) {
 	store := flowtest.NewMemStore()
 	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	onboarded(t, store, "u")
-	e := newEngine(t, store, clock, echoFlow(1))
+	e := newEngine(t, store, clock, echoFeature(1))
 	send(t, e, flows.TextEvent(flowtest.Identity("u"), "/echo"))
 	send(t, e, flows.Event{Payload: "s1:a"})
 	for text, want := range map[string]string{
@@ -352,9 +360,9 @@ func TestJobsCannotBePressed(t *testing.T) {
 	clock := flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	onboarded(t, store, "u")
 	ran := false
-	job := &flows.Action{Name: "secret.job", Job: "secret.job", Run: func(*flows.Ctx) { ran = true }}
+	job := flows.Feature{Name: "secret", Jobs: []flows.JobHandler{{Job: "secret.job", Run: func(*flows.Ctx) { ran = true }}}}
 	e := newEngine(t, store, clock, job)
-	for _, p := range []string{"g:secret.job", "g:unreachable telegram", "g:deadline"} {
+	for _, p := range []string{"g:secret.job", "g:core.unreachable telegram", "g:core.deadline"} {
 		res := send(t, e, flows.Event{Payload: p})
 		if got := flowtest.Text(res.Replies); !strings.Contains(got, "no longer open") {
 			t.Errorf("%s: %q", p, got)

@@ -63,8 +63,8 @@ type Event struct {
 	Args    string // the rest of the command line
 	Payload string // raw button payload, when the user pressed a button
 
-	// Job names an internal job ("remind", "checkin.prompt"); set only by the delivery queue.
-	Job string
+	// Job names an internal job ("checkin.prompt"); set only by the delivery queue.
+	Job Job
 }
 
 // Internal reports whether the event came from the system rather than from a user.

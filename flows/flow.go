@@ -35,13 +35,11 @@ type Step struct {
 }
 
 // Action is a command that runs beside the current conversation without replacing it: /help, /privacy, the
-// buttons of menus and notices ("g:" payloads), and the jobs the delivery queue brings.
+// buttons of menus and notices ("g:" payloads).
 type Action struct {
 	Name string
 	// Commands also run the action when typed (/help). Empty: reachable only from buttons and jobs.
 	Commands []string
-	// Job makes the action the handler of the internal job of that name.
-	Job string
 	// BeforeOnboarding lets the action run for someone who has not finished onboarding.
 	BeforeOnboarding bool
 	// Allow says who may run the action; nil lets everyone.
@@ -52,7 +50,4 @@ type Action struct {
 	// Menu, if set, is the UI string id of the action's entry in /menu.
 	Menu      string
 	MenuOrder int
-	// Nudge marks a job that nudges the person (a check-in prompt, a lesson nudge, a reminder): the engine counts
-	// each delivery's outcome (CountNudge).
-	Nudge bool
 }

@@ -37,7 +37,7 @@ type Outbound struct {
 	// To is where the replies go: the identity that sent the event, or for a task the identity chosen when it
 	// was saved. Job is the task's job (empty for a platform update), so a resend is routed like the first send.
 	To  Identity `json:"to"`
-	Job string   `json:"job,omitempty"`
+	Job Job      `json:"job,omitempty"`
 	// Replies are all the event's replies; Sent counts the parts the platform already accepted, in the adapter's
 	// unit (Telegram: messages, a long text being several).
 	Replies []Reply `json:"replies"`

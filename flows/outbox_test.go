@@ -43,12 +43,18 @@ func (s *partSender) SendOutbound(ctx context.Context, _ flows.Identity, o *flow
 	return o.Done(ctx)
 }
 
-// threeReplies says three things to every /three.
-var threeReplies = &flows.Action{Name: "three", Commands: []string{"three"}, Run: func(c *flows.Ctx) {
+// sayThree says three things.
+func sayThree(c *flows.Ctx) {
 	c.Say("one")
 	c.Say("two")
 	c.Say("three")
-}}
+}
+
+// threeReplies says three things to every /three, and as the job t.three.
+var threeReplies = flows.Feature{Name: "three",
+	Actions: []*flows.Action{{Name: "three", Commands: []string{"three"}, Run: sayThree}},
+	Jobs:    []flows.JobHandler{{Job: "t.three", Run: sayThree}},
+}
 
 func threeEvent(id string) flows.Event {
 	ev := flows.TextEvent(flowtest.Identity("u"), "/three")
@@ -182,8 +188,7 @@ func TestSweepSendsWhatNobodySends(t *testing.T) {
 func TestTaskRepliesResumeAfterFailure(t *testing.T) {
 	store := flowtest.NewMemStore()
 	onboarded(t, store, "u")
-	e := newEngine(t, store, flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)),
-		flows.JobAction("t.three", threeReplies.Run))
+	e := newEngine(t, store, flowtest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)), threeReplies)
 	ctx := context.Background()
 	failing := &partSender{failAfter: 2}
 	e.SetSender(flows.Console, failing)

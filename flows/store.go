@@ -70,28 +70,6 @@ type Invites interface {
 	TakeInvite(ctx context.Context, hash string) (inv Invite, ok bool, err error)
 }
 
-// Task is work for one user that runs through the engine later or elsewhere: a reminder, a nudge, a message from
-// another user's flow. Its ID is deterministic so that planning it twice enqueues it once, and so that its delivery
-// is deduplicated like a platform update.
-type Task struct {
-	ID      string    `json:"id"`
-	Profile string    `json:"profile"`
-	Job     string    `json:"job"`
-	Args    string    `json:"args,omitempty"`
-	At      time.Time `json:"at,omitzero"` // zero: as soon as possible
-}
-
-// Queue delivers tasks. The engine hands it the tasks a flow produced after the state is saved.
-type Queue interface {
-	Enqueue(ctx context.Context, tasks ...Task) error
-	Cancel(ctx context.Context, ids ...string) error
-}
-
-// Sender sends replies to a platform identity outside of a platform request (tasks, notices to other users).
-type Sender interface {
-	Send(ctx context.Context, to Identity, replies []Reply) error
-}
-
 // SendMetrics counts what a platform adapter does with its platform's API; cmd/mentorbot implements it with
 // Prometheus. The methods must not block.
 type SendMetrics interface {
@@ -109,6 +87,3 @@ type NoSendMetrics struct{}
 func (NoSendMetrics) Sent()        {}
 func (NoSendMetrics) RateLimited() {}
 func (NoSendMetrics) Retried()     {}
-
-// ErrUnreachable is returned by a Sender when the user blocked the bot on that platform.
-var ErrUnreachable = errors.New("user unreachable")

@@ -88,7 +88,7 @@ func BenchmarkPlanWeeklyCheckin(b *testing.B) {
 	wg.Wait()
 	m1 := memory(b, conn)
 	eng := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), Logger: quiet})
-	eng.AddPlanner("checkin.prompt", weeklyCheckin)
+	eng.Add(flows.Feature{Name: "checkin", Planners: []flows.Planner{weeklyCheckin}})
 	q := nudge.NewQueue(conn.Client, clock, nudge.QueueOptions{})
 	jobs := &nudge.Jobs{Engine: eng, Users: store, Queue: q, Log: quiet}
 	plan := jobs.Plan("*/15 * * * *")

@@ -95,11 +95,11 @@ func (j *Jobs) Aggregate(name, spec string, newAgg func(tick time.Time) Aggregat
 	}}
 }
 
-// UserJobs is a job that sends each named internal job to every user once per tick (the retention purge). Jobs no
-// flow handles are skipped, so the list can name another feature's job before it exists.
-func (j *Jobs) UserJobs(name, spec string, jobs []string) Job {
+// UserJobs is a job that sends each named internal job to every user once per tick (the retention purge). The
+// caller checks that the engine handles them (cmd/mentorbot refuses to serve otherwise).
+func (j *Jobs) UserJobs(name, spec string, jobs []flows.Job) Job {
 	return Job{Name: name, Spec: spec, Run: func(ctx context.Context, tick time.Time) error {
-		names := j.registered(name, jobs)
+		names := jobs
 		if len(names) == 0 {
 			return nil
 		}
@@ -116,9 +116,9 @@ func (j *Jobs) UserJobs(name, spec string, jobs []string) Job {
 }
 
 // RoleJobs is like UserJobs for the holders of one role only (the escalation safety net, for coordinators).
-func (j *Jobs) RoleJobs(name, spec string, role flows.Role, jobs []string) Job {
+func (j *Jobs) RoleJobs(name, spec string, role flows.Role, jobs []flows.Job) Job {
 	return Job{Name: name, Spec: spec, Run: func(ctx context.Context, tick time.Time) error {
-		names := j.registered(name, jobs)
+		names := jobs
 		if len(names) == 0 {
 			return nil
 		}
@@ -151,19 +151,7 @@ func (j *Jobs) DeadlineJob(spec string) Job {
 	}}
 }
 
-func (j *Jobs) registered(name string, jobs []string) []string {
-	var out []string
-	for _, job := range jobs {
-		if j.Engine.HasJob(job) {
-			out = append(out, job)
-		} else {
-			j.log().Debug("periodic job: no flow handles a listed job; skipped", "job", name, "task", job)
-		}
-	}
-	return out
-}
-
 // tickTaskID is the id of a per-user job for one tick: the same on every replica, so the queue keeps one.
-func tickTaskID(job, pid string, tick time.Time) string {
-	return job + ":" + pid + ":" + strconv.FormatInt(tick.Unix(), 10)
+func tickTaskID(job flows.Job, pid string, tick time.Time) string {
+	return string(job) + ":" + pid + ":" + strconv.FormatInt(tick.Unix(), 10)
 }

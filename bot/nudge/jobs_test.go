@@ -33,9 +33,12 @@ func jobsCase(t *testing.T, n int) (*nudge.Jobs, *flowtest.Queue, *flowtest.Cloc
 		}
 	}
 	eng := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), Logger: quiet})
-	eng.Register(&flows.Action{Name: "purge", Job: "x.purge", Run: func(*flows.Ctx) {}})
-	eng.AddPlanner("test", func(p *flows.Profile, now time.Time) []flows.Task {
-		return []flows.Task{{ID: "t:" + p.ID, Profile: p.ID, Job: "x", At: now.Add(time.Hour)}}
+	eng.Add(flows.Feature{
+		Name: "test",
+		Jobs: []flows.JobHandler{{Job: "x.purge", Run: func(*flows.Ctx) {}}},
+		Planners: []flows.Planner{func(p *flows.Profile, now time.Time) []flows.Task {
+			return []flows.Task{{ID: "t:" + p.ID, Profile: p.ID, Job: "x", At: now.Add(time.Hour)}}
+		}},
 	})
 	q := &flowtest.Queue{}
 	return &nudge.Jobs{Engine: eng, Users: store, Roles: store, Deadlines: store, Queue: q, Log: quiet, Batch: 7}, q, clock
@@ -52,10 +55,11 @@ func TestPlanJobPlansEveryUser(t *testing.T) {
 	}
 }
 
-// TestUserJobsSkipUnknown: a listed job no flow handles is skipped; a known one goes to every user once per tick.
-func TestUserJobsSkipUnknown(t *testing.T) {
+// TestUserJobsOncePerTick: a listed job goes to every user once per tick. (A job no feature handles is refused
+// before serve starts: cmd/mentorbot's checkJobs.)
+func TestUserJobsOncePerTick(t *testing.T) {
 	jobs, q, clock := jobsCase(t, 10)
-	job := jobs.UserJobs("retention", "0 3 * * *", []string{"x.purge", "checkin.purge"})
+	job := jobs.UserJobs("retention", "0 3 * * *", []flows.Job{"x.purge"})
 	for range 2 { // two runs of one tick (a retry) queue each task once
 		if err := job.Run(context.Background(), clock.Now()); err != nil {
 			t.Fatal(err)
@@ -75,7 +79,7 @@ func TestUserJobsSkipUnknown(t *testing.T) {
 // TestRoleJobs sends the escalation job to coordinators only.
 func TestRoleJobs(t *testing.T) {
 	jobs, q, clock := jobsCase(t, 5)
-	if err := jobs.RoleJobs("escalation", "*/15 * * * *", flows.Coordinator, []string{"x.purge"}).Run(context.Background(), clock.Now()); err != nil {
+	if err := jobs.RoleJobs("escalation", "*/15 * * * *", flows.Coordinator, []flows.Job{"x.purge"}).Run(context.Background(), clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	tasks := q.Pending()
@@ -98,7 +102,7 @@ func TestDigestJob(t *testing.T) {
 	if want := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC); !tasks[0].At.Equal(want) {
 		t.Fatalf("digest at %v, want %v", tasks[0].At, want)
 	}
-	if !slices.Contains([]string{"pair.digest"}, tasks[0].Job) {
+	if !slices.Contains([]flows.Job{"pair.digest"}, tasks[0].Job) {
 		t.Fatalf("job %s", tasks[0].Job)
 	}
 }

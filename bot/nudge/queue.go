@@ -43,7 +43,7 @@ func TaskID(id string) string {
 // encodePayload is a task's payload: profile, job and arguments. Its id is the asynq task id, and when it is
 // due is asynq's schedule.
 func encodePayload(t flows.Task) []byte {
-	return []byte(t.Profile + payloadSep + t.Job + payloadSep + t.Args)
+	return []byte(t.Profile + payloadSep + string(t.Job) + payloadSep + t.Args)
 }
 
 // decodePayload reads a payload of task id, in either encoding.
@@ -57,7 +57,7 @@ func decodePayload(id string, b []byte) (flows.Task, error) {
 	if len(f) != 3 {
 		return t, errors.New("bad task payload")
 	}
-	return flows.Task{ID: id, Profile: f[0], Job: f[1], Args: f[2]}, nil
+	return flows.Task{ID: id, Profile: f[0], Job: flows.Job(f[1]), Args: f[2]}, nil
 }
 
 // QueueOptions configure a Queue. Zero values mean the defaults stated on each field.

@@ -82,8 +82,8 @@ func (r *recorder) count() int {
 	return r.n
 }
 
-// nudgeAction is the job the test plans: it says which nudge it is.
-var nudgeAction = &flows.Action{Name: "test.nudge", Job: "test.nudge", Run: func(c *flows.Ctx) { c.Say("nudge " + c.Event.Args) }}
+// nudgeJob is the job the test plans: it says which nudge it is.
+var nudgeJob = flows.Feature{Name: "test", Jobs: []flows.JobHandler{{Job: "test.nudge", Run: func(c *flows.Ctx) { c.Say("nudge " + c.Event.Args) }}}}
 
 // replica is one mentorbot process: its own engine, queue and worker on the shared Redis.
 type replica struct {
@@ -96,7 +96,7 @@ func newReplica(t *testing.T, conn *redis.Conn, clock flows.Clock, rec *recorder
 	store := redis.NewStore(conn.Client)
 	q := nudge.NewQueue(conn.Client, clock, nudge.QueueOptions{})
 	eng := flows.New(flows.Options{Store: store, Clock: clock, Content: content.MustDefault(), Queue: q, Logger: quiet})
-	eng.Register(nudgeAction)
+	eng.Add(nudgeJob)
 	eng.SetSender(flows.Console, rec)
 	w := nudge.NewWorker(conn.Client, eng.RunTask, nudge.WorkerOptions{Concurrency: 20, PollInterval: 20 * time.Millisecond, Logger: quiet})
 	return &replica{eng: eng, queue: q, worker: w}

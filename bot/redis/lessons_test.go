@@ -68,7 +68,7 @@ func TestLessonTextsNotStored(t *testing.T) {
 	for range 4 {
 		h.Press("ana", "Next ▶")
 	}
-	h.Press("ana", "C")
+	h.Press("ana", "A")
 	if got := flowtest.Text(h.Say("ana", reflection)); !strings.Contains(got, "I haven't kept it") {
 		t.Fatalf("reflection reply: %s", got)
 	}

@@ -12,19 +12,20 @@ import (
 
 const alertChannel = "GALERTS"
 
-// withFakeAlert registers a stand-in for the check-in flow's alert: a job addressed to a coordinator that says
-// something and offers the global "I'll take it" button, and the action behind that button.
+// withFakeAlert registers a stand-in for the check-in flow's alert: a coordinator-facing job addressed to a
+// coordinator that says something and offers the global "I'll take it" button, and the action behind that button.
 func withFakeAlert(channel string) func(_ *env, o *slack.Options) {
 	return func(_ *env, o *slack.Options) {
 		o.AlertChannel = channel
-		o.Engine.(*flows.Engine).Register(
-			&flows.Action{Name: "alertfake", Job: "alert.fake", Run: func(c *flows.Ctx) {
+		o.Engine.(*flows.Engine).Add(flows.Feature{
+			Name: "alertfake",
+			Jobs: []flows.JobHandler{{Job: "alert.fake", Audience: flows.ToCoordinators, Run: func(c *flows.Ctx) {
 				c.Say("Check-ins suggest support may help for Anna.",
 					flows.Row(flows.ActionButton("I'll take it", "alerttake", c.Event.Args)))
-			}},
-			&flows.Action{Name: "alerttake", Allow: func(p *flows.Profile) bool { return p.Has(flows.Coordinator) },
-				Run: func(c *flows.Ctx) { c.Say("Thanks, " + c.Profile.Name + ": alert " + c.Event.Args + " is yours.") }},
-		)
+			}}},
+			Actions: []*flows.Action{{Name: "alerttake", Allow: func(p *flows.Profile) bool { return p.Has(flows.Coordinator) },
+				Run: func(c *flows.Ctx) { c.Say("Thanks, " + c.Profile.Name + ": alert " + c.Event.Args + " is yours.") }}},
+		})
 	}
 }
 
@@ -127,5 +128,26 @@ func TestAUserWhoLeftTheWorkspaceIsMarkedUnreachable(t *testing.T) {
 	p, _ := e.store.Profile(context.Background(), pids[0])
 	if p.Reachable(flows.Identity{Platform: flows.Slack, ID: "UGONE"}) {
 		t.Fatalf("profile not marked unreachable on Slack: %+v", p.Unreachable)
+	}
+}
+
+// TestTasksForAPersonNeverGoToTheAlertChannel: a job addressed to a person stays theirs whatever its name, with
+// an alert channel configured.
+func TestTasksForAPersonNeverGoToTheAlertChannel(t *testing.T) {
+	e := start(t, socketMode, func(e *env, o *slack.Options) {
+		withFakeAlert(alertChannel)(e, o)
+		o.Engine.(*flows.Engine).Add(flows.Feature{Name: "alertperson", Jobs: []flows.JobHandler{{Job: "alert.person",
+			Run: func(c *flows.Ctx) { c.Say("A coordinator has picked up your request.") }}}})
+	})
+	pids := coordinators(t, e, "UP1")
+	task := flows.Task{ID: "alert:P1:acked", Profile: pids[0], Job: "alert.person", Args: "P1"}
+	if err := e.eng.RunTask(context.Background(), task); err != nil {
+		t.Fatal(err)
+	}
+	if dm := e.fake.Messages(slackfake.DM("UP1")); len(dm) != 1 || !strings.Contains(dm[0].Body(), "picked up your request") {
+		t.Fatalf("the person's DM has %d messages, want the one", len(dm))
+	}
+	if n := len(e.fake.Messages(alertChannel)); n != 0 {
+		t.Fatalf("the alert channel got %d posts meant for a person", n)
 	}
 }

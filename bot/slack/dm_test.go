@@ -11,6 +11,9 @@ import (
 	"github.com/m4pris/mentorbot/flows"
 )
 
+// TestOnboardingInADirectMessage: every press is answered by replacing the pressed question in place (one call,
+// through the press's response_url, with "✓ choice" on top), so the whole onboarding is one message and one call
+// a tap; only the typed "hi" is answered by a new message.
 func TestOnboardingInADirectMessage(t *testing.T) {
 	for _, m := range []mode{socketMode, httpMode} {
 		t.Run([]string{"socket mode", "http mode"}[m], func(t *testing.T) {
@@ -22,16 +25,16 @@ func TestOnboardingInADirectMessage(t *testing.T) {
 			if len(msg.Buttons()) == 0 {
 				t.Error("the closing message has no menu buttons")
 			}
-			// The pressed language question lost its buttons and shows the choice.
-			dm := e.fake.Messages(slackfake.DM("U1"))
-			var q *slackfake.Message
-			for i := range dm {
-				if strings.Contains(dm[i].Body(), "Choose your language") {
-					q = &dm[i]
-				}
+			if !strings.Contains(msg.Body(), "✓ 22:00–07:00") || !strings.Contains(msg.Text, "all set") {
+				t.Errorf("the last answer in place: body %q, text %q", msg.Body(), msg.Text)
 			}
-			if q == nil || q.Updates != 1 || len(q.Buttons()) != 0 || !strings.Contains(q.Body(), "✓ English") {
-				t.Fatalf("language question after the choice: %+v", q)
+			dm := e.fake.Messages(slackfake.DM("U1"))
+			if len(dm) != 1 || dm[0].Updates != 7 {
+				t.Fatalf("%d messages in the DM (first updated %d times), want one updated by each of 7 presses", len(dm), dm[0].Updates)
+			}
+			posts, replaced, updates := len(e.fake.Calls("chat.postMessage")), len(e.fake.Calls("response_url")), len(e.fake.Calls("chat.update"))
+			if posts != 1 || replaced != 7 || updates != 0 {
+				t.Fatalf("calls: %d chat.postMessage, %d response_url, %d chat.update; want 1, 7, 0", posts, replaced, updates)
 			}
 			p, _ := e.store.Profile(context.Background(), flows.ProfileID(flows.Identity{Platform: flows.Slack, ID: "U1"}))
 			if p == nil || !p.Onboarded || p.Name != "Anna" || p.Lang != "en" {

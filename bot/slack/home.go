@@ -12,7 +12,7 @@ import (
 // publishHome shows the App Home tab: the user's own status and, for coordinators, the programme in counts.
 func (a *Adapter) publishHome(ctx context.Context, user string) {
 	view := a.homeView(ctx, user)
-	err := a.pace.do(ctx, "", func() error {
+	err := a.call(ctx, methodPublish, "", func(ctx context.Context) error {
 		_, err := a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: view})
 		return err
 	})
@@ -76,7 +76,7 @@ func (a *Adapter) profileOf(ctx context.Context, user string) *flows.Profile {
 	for range 2 {
 		snap, err := a.o.Profiles.Load(ctx, pid, "")
 		if err != nil {
-			a.log.Error("slack: app home profile", "err", err)
+			a.log.Error("slack: read profile", "err", err)
 			return nil
 		}
 		if snap.LinkedTo == "" || snap.LinkedTo == pid {

@@ -20,7 +20,9 @@ const (
 )
 
 // Routes adds the HTTP endpoints to mux. Every request must carry a valid signature (see Verify), else 401; a body
-// over MaxBody is refused with 413. The answer is 200 at once: the work runs after, in per-user order.
+// over MaxBody is refused with 413. The answer is 200 at once: the work runs after, in per-user order. When too
+// much work is waiting (see submit) an event or a press gets 503 (Slack retries an event later, and shows the
+// person that a press failed) and a slash command a private "try again in a minute".
 func (a *Adapter) Routes(mux *http.ServeMux) error {
 	if a.o.SigningSecret == "" {
 		return errors.New("slack: the HTTP endpoints need SLACK_SIGNING_SECRET")
@@ -86,7 +88,10 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request, body []byt
 		return
 	}
 	retry, _ := strconv.Atoi(r.Header.Get("X-Slack-Retry-Num"))
-	a.onEventsAPI(ev, retry)
+	if !a.onEventsAPI(ev, retry) {
+		http.Error(w, "busy, retry later", http.StatusServiceUnavailable)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -101,21 +106,29 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, _ *http.Request, body 
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	a.onInteraction(cb)
+	if !a.onInteraction(cb) {
+		http.Error(w, "busy, retry later", http.StatusServiceUnavailable)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 }
 
-func (a *Adapter) serveCommand(w http.ResponseWriter, _ *http.Request, body []byte) {
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	a.onSlash(slackapi.SlashCommand{
+	sc := slackapi.SlashCommand{
 		TeamID: form.Get("team_id"), ChannelID: form.Get("channel_id"), UserID: form.Get("user_id"),
 		Command: form.Get("command"), Text: form.Get("text"), ResponseURL: form.Get("response_url"),
 		TriggerID: form.Get("trigger_id"), APIAppID: form.Get("api_app_id"),
-	})
+	}
+	if !a.onSlash(sc) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(a.busy(r.Context(), sc.UserID))
+		return
+	}
 	// An empty 200 shows nothing in Slack; the answer follows from the worker.
 	w.WriteHeader(http.StatusOK)
 }

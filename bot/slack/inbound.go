@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"strings"
+	"time"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -26,10 +27,11 @@ type target struct {
 	pressed     *pressed
 }
 
-// pressed is the message whose button was pressed, for ClosePressed.
+// pressed is the message whose button was pressed, for ClosePressed and answers in place.
 type pressed struct {
 	channel, ts string
 	blocks      []slackapi.Block
+	text        string // its top-level (fallback) text
 	label       string
 	ephemeral   bool
 	responseURL string
@@ -69,7 +71,8 @@ func interactionInbound(cb slackapi.InteractionCallback) (inbound, bool) {
 		channel = cb.Channel.ID
 	}
 	in.to = target{channel: channel, responseURL: cb.ResponseURL, pressed: &pressed{
-		channel: channel, ts: cb.Container.MessageTs, blocks: cb.Message.Blocks.BlockSet, label: act.Text.Text,
+		channel: channel, ts: cb.Container.MessageTs, blocks: cb.Message.Blocks.BlockSet, text: cb.Message.Text,
+		label:     act.Text.Text,
 		ephemeral: cb.Container.IsEphemeral, responseURL: cb.ResponseURL,
 	}}
 	return in, true
@@ -103,12 +106,13 @@ func eventKey(kind, id string) string {
 	return "sl:" + kind + ":" + id
 }
 
-// onEventsAPI handles an acknowledged Events API callback. retry is Slack's retry number (0 for the first try):
-// a retry goes through like the first delivery, and the engine recognises its event id.
-func (a *Adapter) onEventsAPI(ev slackevents.EventsAPIEvent, retry int) {
+// onEventsAPI takes an Events API callback in, before it is acknowledged; it reports false when the work was
+// refused (see submit). retry is Slack's retry number (0 for the first try): a retry goes through like the first
+// delivery, and the engine recognises its event id.
+func (a *Adapter) onEventsAPI(ev slackevents.EventsAPIEvent, retry int) bool {
 	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok {
-		return
+		return true
 	}
 	if retry > 0 {
 		a.log.Info("slack redelivered an event", "attempt", retry)
@@ -117,35 +121,76 @@ func (a *Adapter) onEventsAPI(ev slackevents.EventsAPIEvent, retry int) {
 	case *slackevents.MessageEvent:
 		if in, ok := messageInbound(cb.EventID, inner); ok {
 			a.dms.put(in.user, inner.Channel)
-			a.enqueue(in)
+			return a.enqueue(in)
 		}
 	case *slackevents.AppHomeOpenedEvent:
 		if inner.Tab == "home" && inner.User != "" {
 			user := inner.User
-			a.submit(user, func(ctx context.Context) { a.publishHome(ctx, user) })
+			return a.submit(user, func(ctx context.Context) { a.publishHome(ctx, user) })
 		}
 	}
+	return true
 }
 
-func (a *Adapter) onInteraction(cb slackapi.InteractionCallback) {
+func (a *Adapter) onInteraction(cb slackapi.InteractionCallback) bool {
 	if in, ok := interactionInbound(cb); ok {
-		a.enqueue(in)
+		return a.enqueue(in)
 	}
+	return true
 }
 
-func (a *Adapter) onSlash(sc slackapi.SlashCommand) {
+func (a *Adapter) onSlash(sc slackapi.SlashCommand) bool {
 	if in, ok := a.slashInbound(sc); ok {
-		a.enqueue(in)
+		return a.enqueue(in)
 	}
+	return true
 }
 
-func (a *Adapter) enqueue(in inbound) {
-	a.submit(in.user, func(ctx context.Context) { a.process(ctx, in) })
+func (a *Adapter) enqueue(in inbound) bool {
+	return a.submit(in.user, func(ctx context.Context) { a.process(ctx, in) })
 }
 
-// submit queues work for user behind their earlier updates.
-func (a *Adapter) submit(user string, f func(ctx context.Context)) {
-	if !a.work.Submit(user, func() { f(a.base) }) {
-		a.log.Warn("slack update dropped: shutting down or too many queued for one user")
+// submit queues work for user behind their earlier updates, when there is room: at most MaxPending updates wait
+// over all users, and maxPerUser for one user. It reports false when the work is refused; the caller then does
+// not acknowledge it, so Slack redelivers an event a minute later and shows the person that a press or a command
+// did not go through. A flood so slows down instead of growing memory.
+func (a *Adapter) submit(user string, f func(ctx context.Context)) bool {
+	select {
+	case a.slots <- struct{}{}:
+	default:
+		a.log.Warn("slack update refused: too many updates waiting", "waiting", len(a.slots))
+		return false
 	}
+	if !a.work.Submit(user, func() {
+		defer func() { <-a.slots }()
+		f(a.base)
+	}) {
+		<-a.slots
+		a.log.Warn("slack update refused: shutting down, or too many waiting for one user")
+		return false
+	}
+	return true
+}
+
+// busyLangWait bounds the profile read that finds the language of a "too busy" answer: it is given while the bot
+// is overloaded, and Slack waits at most 3 s for it.
+const busyLangWait = 300 * time.Millisecond
+
+// busy is the answer to a slash command refused by submit: ephemeral, in the person's language when the bot
+// knows it quickly (their profile, or a recent users.info), else in English.
+func (a *Adapter) busy(ctx context.Context, user string) *slackapi.WebhookMessage {
+	lang := ""
+	if u, ok := a.users.get(user); ok {
+		lang = flows.LangFromHint(u.lang)
+	}
+	ctx, cancel := context.WithTimeout(ctx, busyLangWait)
+	defer cancel()
+	if p := a.profileOf(ctx, user); p != nil && p.Lang != "" {
+		lang = p.Lang
+	}
+	if lang == "" {
+		lang = "en"
+	}
+	return &slackapi.WebhookMessage{ResponseType: slackapi.ResponseTypeEphemeral,
+		Text: escape(a.eng.Content().T(lang, "slack.busy", nil))}
 }

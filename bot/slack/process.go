@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	slackapi "github.com/slack-go/slack"
+
 	"github.com/m4pris/mentorbot/flows"
 )
 
@@ -41,19 +43,28 @@ func (a *Adapter) process(ctx context.Context, in inbound) {
 	a.deliver(ctx, in.user, in.to, res.Replies)
 }
 
-// userInfo asks users.info once per user and process for the user's locale and first name; without an answer a
-// new profile starts in English, and the onboarding asks for the language anyway.
+// userInfoWait bounds how long an update waits for users.info (schedule and retries included): the answer only
+// helps a new profile start in the right language, and the onboarding asks for the language anyway.
+const userInfoWait = 3 * time.Second
+
+// userInfo asks users.info for the user's locale and first name, once per user and userInfoTTL (a burst of events
+// from one person costs one call).
 func (a *Adapter) userInfo(ctx context.Context, user string) userInfo {
 	if u, ok := a.users.get(user); ok {
 		return u
 	}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, userInfoWait)
 	defer cancel()
-	u, err := a.api.GetUserInfoContext(ctx, user)
+	var u *slackapi.User
+	err := a.call(ctx, methodUserInfo, "", func(ctx context.Context) error {
+		var err error
+		u, err = a.api.GetUserInfoContext(ctx, user)
+		return err
+	})
 	if err != nil {
-		// Remembered as unknown: a missing scope or an outage must not slow every update down.
+		// Remembered as unknown for a while: a missing scope or an outage must not slow every update down.
 		a.log.Warn("slack users.info", "err", err)
-		a.users.put(user, userInfo{})
+		a.users.putFor(user, userInfo{}, userInfoFailTTL)
 		return userInfo{}
 	}
 	info := userInfo{lang: u.Locale, name: u.Profile.FirstName}

@@ -91,9 +91,14 @@ func chosen(blocks []slackapi.Block, label string) []slackapi.Block {
 		}
 	}
 	if label != "" {
-		out = append(out, slackapi.NewContextBlock("", slackapi.NewTextBlockObject(slackapi.MarkdownType, "✓ "+escape(label), false, false)))
+		out = append(out, choiceBlock(label))
 	}
 	return out
+}
+
+// choiceBlock is the small "✓ choice" line that stays where a question's buttons were.
+func choiceBlock(label string) slackapi.Block {
+	return slackapi.NewContextBlock("", slackapi.NewTextBlockObject(slackapi.MarkdownType, "✓ "+escape(label), false, false))
 }
 
 // escape makes plain text safe as mrkdwn: Slack reads <…> as links and mentions (<!channel>), & as an entity.

@@ -3,7 +3,6 @@ package slack
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,12 +14,14 @@ import (
 const alertOnceTTL = 72 * time.Hour
 
 // Send implements flows.Sender: replies outside a Slack request (tasks, notices from other users' flows) go to the
-// user's DM with the bot. The replies of an alert.* task go to AlertChannel instead, when one is configured.
+// user's DM with the bot. The replies of a coordinator-facing alert (a task whose job's audience is
+// flows.ToCoordinators) go to AlertChannel instead, when one is configured; everything addressed to a person,
+// such as "a coordinator has picked up your request", goes to that person.
 func (a *Adapter) Send(ctx context.Context, to flows.Identity, replies []flows.Reply) error {
 	if to.Platform != flows.Slack {
 		return flows.ErrUnreachable
 	}
-	if t, ok := flows.TaskFrom(ctx); ok && a.o.AlertChannel != "" && strings.HasPrefix(t.Job, "alert.") {
+	if t, ok := flows.TaskFrom(ctx); ok && a.o.AlertChannel != "" && a.eng.Audience(t.Job) == flows.ToCoordinators {
 		if sent, err := a.sendAlert(ctx, t, replies); sent || err != nil {
 			return err
 		}
@@ -51,7 +52,7 @@ func (a *Adapter) Send(ctx context.Context, to flows.Identity, replies []flows.R
 func (a *Adapter) sendAlert(ctx context.Context, t flows.Task, replies []flows.Reply) (sent bool, err error) {
 	key := ""
 	if t.Args != "" {
-		key = "alert:" + t.Job + ":" + t.Args
+		key = "alert:" + string(t.Job) + ":" + t.Args
 		first, err := a.once.ClaimOnce(ctx, key, alertOnceTTL)
 		if err != nil {
 			return false, fmt.Errorf("slack alert: %w", err)

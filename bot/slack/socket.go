@@ -49,7 +49,7 @@ func (a *Adapter) readSocket(ctx context.Context) {
 	}
 }
 
-// onSocketEvent acknowledges a request at once and queues its work.
+// onSocketEvent queues a request's work and acknowledges it at once (or refuses it, see submit).
 func (a *Adapter) onSocketEvent(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
@@ -78,23 +78,35 @@ func (a *Adapter) onSocketEvent(ctx context.Context, evt socketmode.Event) {
 		if evt.Request == nil {
 			return
 		}
-		a.ack(ctx, evt.Request.EnvelopeID)
+		taken := true
 		switch data := evt.Data.(type) {
 		case slackevents.EventsAPIEvent:
-			a.onEventsAPI(data, evt.Request.RetryAttempt)
+			taken = a.onEventsAPI(data, evt.Request.RetryAttempt)
 		case slackapi.InteractionCallback:
-			a.onInteraction(data)
+			taken = a.onInteraction(data)
 		case slackapi.SlashCommand:
-			a.onSlash(data)
+			if taken = a.onSlash(data); !taken {
+				// Refused: the person is told so, privately, in the acknowledgement itself.
+				a.ackWith(ctx, evt.Request.EnvelopeID, a.busy(ctx, data.UserID))
+				return
+			}
+		}
+		// A refused event or press is not acknowledged: Slack redelivers the event later, and shows the person
+		// that the press did not go through.
+		if taken {
+			a.ack(ctx, evt.Request.EnvelopeID)
 		}
 	}
 }
 
 // ack acknowledges an envelope. If it fails Slack redelivers, and the engine recognises the event id.
-func (a *Adapter) ack(ctx context.Context, envelopeID string) {
+func (a *Adapter) ack(ctx context.Context, envelopeID string) { a.ackWith(ctx, envelopeID, nil) }
+
+// ackWith acknowledges an envelope with a payload (for a slash command: the answer shown to the person).
+func (a *Adapter) ackWith(ctx context.Context, envelopeID string, payload any) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if err := a.socket.AckCtx(ctx, envelopeID, nil); err != nil {
+	if err := a.socket.AckCtx(ctx, envelopeID, payload); err != nil {
 		a.log.Warn("slack socket mode: ack failed", "err", err)
 	}
 }

@@ -21,12 +21,12 @@ import (
 
 // three answers every text with three messages, so that a test can stop a reply set half-way.
 func three(e *flows.Engine, _ *redis.Store) {
-	e.AddTextHook(func(c *flows.Ctx) bool {
+	e.Add(flows.Feature{Name: "three", TextHooks: []flows.TextHook{func(c *flows.Ctx) bool {
 		for _, n := range []string{"1", "2", "3"} {
 			c.Say(n + ": " + c.Event.Text)
 		}
 		return true
-	})
+	}}})
 }
 
 // deadReplica is a replica that handled updates and then died before sending anything: its engine saved them (with

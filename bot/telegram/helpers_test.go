@@ -69,10 +69,10 @@ func programmeFlows(e *flows.Engine, s *redis.Store) {
 
 // echo answers every text with "echo: TEXT", before any flow sees it, so tests can follow order and count replies.
 func echo(e *flows.Engine, _ *redis.Store) {
-	e.AddTextHook(func(c *flows.Ctx) bool {
+	e.Add(flows.Feature{Name: "echo", TextHooks: []flows.TextHook{func(c *flows.Ctx) bool {
 		c.Say("echo: " + c.Event.Text)
 		return true
-	})
+	}}})
 }
 
 // logBuffer collects log output safely across goroutines.

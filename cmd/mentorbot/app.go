@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/m4pris/mentorbot/bot/redis"
@@ -23,6 +24,9 @@ type Main struct {
 	Store   *redis.Store
 	Engine  *flows.Engine
 	Metrics *Metrics
+	// MetricsListener, when set before Serve, serves /metrics apart from the public listener (runServe opens it
+	// on MENTORBOT_METRICS_ADDR; tests on a free port).
+	MetricsListener net.Listener
 }
 
 // Open connects to Redis and builds the engine. queue may be nil (set later with SetQueue).
@@ -35,6 +39,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 	if err != nil {
 		return nil, err
 	}
+	ephemeralKeys(&cfg, conn.Embedded != nil, log)
 	m := &Main{Config: cfg, Log: log, Clock: flows.ClockFunc(time.Now), Conn: conn, Store: redis.NewStore(conn.Client), Metrics: newMetrics()}
 	m.Store.Log = log
 	m.countRoundTrips()

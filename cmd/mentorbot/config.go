@@ -17,15 +17,22 @@ type Config struct {
 	RedisURL string
 	// Admins (MENTORBOT_ADMINS): comma-separated platform:id pairs that get the coordinator role.
 	Admins []flows.Identity
-	// DataKey (MENTORBOT_DATA_KEY): base64 32-byte key(s) for encrypting health data; see README.
+	// DataKey (MENTORBOT_DATA_KEY): base64 32-byte key(s) for encrypting health data; see README. Required by
+	// serve with REDIS_URL (keys.go).
 	DataKey string
 	// HTTPAddr (MENTORBOT_HTTP_ADDR): where serve listens for webhooks, health and metrics. Default ":8080".
 	HTTPAddr string
+	// MetricsAddr (MENTORBOT_METRICS_ADDR): a second listener for /metrics (and /healthz, /readyz), kept off the
+	// public port; HTTPAddr then serves no /metrics. Empty: /metrics on HTTPAddr.
+	MetricsAddr string
+	// HTTP bounds the HTTP servers: timeouts, header size, requests in flight, connections (httpserver.go).
+	HTTP httpLimits
 	// LogLevel (MENTORBOT_LOG_LEVEL): debug, info (default), warn, error.
 	LogLevel string
 	// ShutdownTimeout (MENTORBOT_SHUTDOWN_TIMEOUT): how long in-flight work may take at shutdown. Default 20s.
 	ShutdownTimeout time.Duration
-	// LogKey (MENTORBOT_LOG_KEY): secret that keys the pseudonymous user references in logs.
+	// LogKey (MENTORBOT_LOG_KEY): secret that keys the pseudonymous user references in logs, at least 16
+	// characters (keys.go). Empty: a key for the life of the process; serve with REDIS_URL refuses to start.
 	LogKey string
 	// RatePerMinute (MENTORBOT_RATE_PER_MINUTE): inbound messages one user may send a minute. Default 30.
 	RatePerMinute int
@@ -64,11 +71,11 @@ type Config struct {
 	// MentorCapacity (MENTORBOT_MENTOR_CAPACITY): mentees per mentor unless the mentor sets it. Default 2.
 	MentorCapacity int
 	// RetentionJobs (MENTORBOT_RETENTION_JOBS): comma-separated internal jobs sent to every user daily for
-	// retention. Default "checkin.purge,sessions.purge"; "-" for none.
-	RetentionJobs []string
+	// retention. Default "checkin.purge,sessions.purge"; "-" for none. serve refuses a job no feature handles.
+	RetentionJobs []flows.Job
 	// EscalationJobs (MENTORBOT_ESCALATION_JOBS): jobs sent to every coordinator each 15 minutes as the safety net
-	// for unacknowledged alerts. Default "checkin.escalate"; "-" for none.
-	EscalationJobs []string
+	// for unacknowledged alerts. "-" for none. serve refuses a job no feature handles.
+	EscalationJobs []flows.Job
 	// QueueConcurrency (MENTORBOT_QUEUE_CONCURRENCY): deliveries one replica runs at once. Default 10.
 	QueueConcurrency int
 }
@@ -140,6 +147,12 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.TelegramWebhookURL != "" && c.TelegramWebhookSecret == "" {
 		return c, fmt.Errorf("TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_WEBHOOK_URL")
+	}
+	if err := checkLogKey(c.LogKey); err != nil {
+		return c, err
+	}
+	if err := httpConfig(&c, getenv); err != nil {
+		return c, err
 	}
 	if err := nudgeFromEnv(&c, getenv); err != nil {
 		return c, err

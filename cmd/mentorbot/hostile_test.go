@@ -47,17 +47,22 @@ func TestHostileInput(t *testing.T) {
 	} {
 		vars[k] = v
 	}
-	s := startServe(t, vars)
+	// Short HTTP time limits, so that the slow rows are cut within a second or so.
+	s := startServe(t, vars, shortHTTP)
 	ctx := context.Background()
 
-	// keyspace is every key mentorbot wrote, but for the schedulers' tick locks, which come and go on their own.
+	// keyspace is every key mentorbot wrote, but for the schedulers' tick locks and the bot's send schedule, which
+	// come and go on their own.
+	sendSchedule := "mb:rate:{telegram:" + botID(telegramtest.Token) + "}"
 	keyspace := func() []string {
 		t.Helper()
 		keys, err := s.Conn.Client.Keys(ctx, "mb:*").Result()
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys = slices.DeleteFunc(keys, func(k string) bool { return strings.HasPrefix(k, "mb:lock:") })
+		keys = slices.DeleteFunc(keys, func(k string) bool {
+			return strings.HasPrefix(k, "mb:lock:") || strings.HasPrefix(k, sendSchedule)
+		})
 		slices.Sort(keys)
 		return keys
 	}
@@ -94,6 +99,10 @@ func TestHostileInput(t *testing.T) {
 	hugeTG := mustJSON(t, telegramtest.Message(102, eve, strings.Repeat("x", 2<<20)))
 	slackHi := slackfake.DirectMessage("EvHostile1", slackEve, "hello")
 	hugeSlack := slackfake.DirectMessage("EvHostile2", slackEve, strings.Repeat("x", 2<<20))
+	hookPath := strings.TrimPrefix(s.Hook, s.Base)
+	slowHead := func(path, extra string) string {
+		return "POST " + path + " HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n" + extra
+	}
 	refused := []struct {
 		name string
 		req  func() *http.Request
@@ -113,17 +122,52 @@ func TestHostileInput(t *testing.T) {
 			return slackfake.SignedRequest(t, "not-the-secret", s.Base+slack.PathCommands, "application/x-www-form-urlencoded", []byte(form.Encode()), time.Now())
 		}, http.StatusUnauthorized},
 	}
-	for _, row := range refused {
+	// Slow rows send the request themselves (on their own connection) and return the status.
+	slowRows := []struct {
+		name string
+		send func() int
+		want int
+	}{
+		// A body trickled one byte at a time after fast headers is cut at the body deadline (shortHTTP: 1 s;
+		// 5 s in production), with or without the secret; before, it held the connection for as long as it lasted.
+		{"telegram: slow body, right secret", func() int {
+			return slowRequest(t, s.Base, slowHead(hookPath, "X-Telegram-Bot-Api-Secret-Token: "+tgSecret+"\r\n"))
+		}, http.StatusRequestTimeout},
+		{"telegram: slow body, no secret", func() int { return slowRequest(t, s.Base, slowHead(hookPath, "")) }, http.StatusRequestTimeout},
+		{"slack: slow body", func() int {
+			return slowRequest(t, s.Base, slowHead(slack.PathEvents, fmt.Sprintf("X-Slack-Request-Timestamp: %d\r\nX-Slack-Signature: v0=00\r\n", time.Now().Unix())))
+		}, http.StatusRequestTimeout},
+		// Many connections: 300 slow clients at once (slow headers, slow bodies with and without the secret, slow
+		// Slack bodies, idle keep-alive). /healthz is answered while they are open (the row's status), and the
+		// server closes every one of them (TestSlowClients also delivers valid updates during the attack).
+		{"many connections: 300 slow clients", func() int {
+			a := startSlowAttack(t, strings.TrimPrefix(s.Base, "http://"), hookPath, tgSecret, 60, 300*time.Millisecond)
+			defer a.stop()
+			_, code := timeGET(s.Base + "/healthz")
+			if !a.wait(30 * time.Second) {
+				t.Errorf("many connections: %d of 300 still open after 30 s", a.open())
+			}
+			return code
+		}, http.StatusOK},
+	}
+	check := func(name string, send func() int, want int) {
+		t.Helper()
 		updates, keys := updatesTotal(s.Main, "", ""), keyspace()
-		if got := do(row.req()); got != row.want {
-			t.Errorf("%s: status %d, want %d", row.name, got, row.want)
+		if got := send(); got != want {
+			t.Errorf("%s: status %d, want %d", name, got, want)
 		}
 		if got := updatesTotal(s.Main, "", ""); got != updates {
-			t.Errorf("%s: the engine handled %d updates", row.name, got-updates)
+			t.Errorf("%s: the engine handled %d updates", name, got-updates)
 		}
 		if got := keyspace(); !slices.Equal(got, keys) {
-			t.Errorf("%s: the keyspace changed: %v → %v", row.name, keys, got)
+			t.Errorf("%s: the keyspace changed: %v → %v", name, keys, got)
 		}
+	}
+	for _, row := range refused {
+		check(row.name, func() int { return do(row.req()) }, row.want)
+	}
+	for _, row := range slowRows {
+		check(row.name, row.send, row.want)
 	}
 	// Canaries. The very update refused above, now with the right secret, is handled as new (the refusals did not
 	// mark it seen) and answered once.

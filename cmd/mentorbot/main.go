@@ -3,6 +3,7 @@
 //	mentorbot chat [--as NAME] [--lang da]   talk to the bot in this terminal (no tokens needed)
 //	mentorbot serve                          run the configured platforms, schedulers and HTTP server
 //	mentorbot content check                  check every text, lesson and instrument in every language
+//	mentorbot keygen [data|log]              print fresh keys for MENTORBOT_DATA_KEY and MENTORBOT_LOG_KEY
 //	mentorbot version                        print the version and build information
 package main
 
@@ -46,6 +47,7 @@ const usage = `usage:
   mentorbot chat [--as NAME] [--lang en|da|ro]   talk to the bot in this terminal
   mentorbot serve                                run platforms, schedulers and the HTTP server
   mentorbot content check                        check all content in every language
+  mentorbot keygen [data|log]                    print fresh keys for MENTORBOT_DATA_KEY and MENTORBOT_LOG_KEY
   mentorbot version                              print version and build information`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return errors.New(usage)
 		}
 		return runContentCheck(stdout)
+	case "keygen":
+		return runKeygen(args[1:], stdout)
 	case "health":
 		// For container health checks on images without a shell: mentorbot health http://127.0.0.1:8080/readyz
 		if len(args) != 2 {

@@ -25,6 +25,7 @@ type Metrics struct {
 	alertsRaised, alertsAcked  *prometheus.CounterVec // by platform, kind
 	nudges                     *prometheus.CounterVec // by job, outcome
 	noticesDeferred            *prometheus.CounterVec // by job
+	httpRefused                *prometheus.CounterVec // by route, reason
 
 	pending *pendingCollector
 	queue   *queueCollector
@@ -59,6 +60,10 @@ func newMetrics() *Metrics {
 				"(no longer due), unreachable.", "job", "outcome"),
 		noticesDeferred: counter("mentorbot_notices_deferred_total",
 			"Notices about another person's action that arrived in quiet hours and were rescheduled for their end, by job.", "job"),
+		httpRefused: counter("mentorbot_http_refused_total",
+			"HTTP requests and connections refused to bound what clients hold, by route (telegram, slack; listener for "+
+				"connections over MENTORBOT_HTTP_MAX_CONNS) and reason: slow (body not in time, 408), busy (route full, 503), "+
+				"too_large (413), bad_body, conns.", "route", "reason"),
 		pending: &pendingCollector{
 			desc: prometheus.NewDesc("mentorbot_adapter_pending",
 				"Work an adapter holds in memory: Telegram reply jobs queued or being sent; Slack updates acknowledged and not yet handled and answered.",
@@ -68,7 +73,7 @@ func newMetrics() *Metrics {
 		queue: newQueueCollector(),
 	}
 	reg.MustRegister(m.updates, m.latency, m.tasks, m.sent, m.rateLimited, m.retries, m.alertsRaised, m.alertsAcked,
-		m.nudges, m.noticesDeferred, m.pending, m.queue)
+		m.nudges, m.noticesDeferred, m.httpRefused, m.pending, m.queue)
 	return m
 }
 
@@ -79,7 +84,7 @@ func (m *Metrics) observe(o flows.Observation) {
 		return
 	}
 	if o.Job != "" {
-		m.tasks.WithLabelValues(o.Job, o.Outcome).Inc()
+		m.tasks.WithLabelValues(string(o.Job), o.Outcome).Inc()
 		return
 	}
 	p := string(o.Platform)
@@ -95,9 +100,9 @@ func (m *Metrics) count(o flows.Observation) {
 	case flows.CountAlertAcknowledged:
 		m.alertsAcked.WithLabelValues(string(o.Platform), o.Kind).Inc()
 	case flows.CountNudge:
-		m.nudges.WithLabelValues(o.Job, o.Kind).Inc()
+		m.nudges.WithLabelValues(string(o.Job), o.Kind).Inc()
 	case flows.CountNoticeDeferred:
-		m.noticesDeferred.WithLabelValues(o.Job).Inc()
+		m.noticesDeferred.WithLabelValues(string(o.Job)).Inc()
 	}
 }
 
@@ -196,6 +201,11 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	c.errors.Collect(ch)
+}
+
+// refusedHTTP counts a request or connection the HTTP server refused (routelimit.go, connlimit.go).
+func (m *Metrics) refusedHTTP(route, reason string) {
+	m.httpRefused.WithLabelValues(route, reason).Inc()
 }
 
 // Handler serves the metrics.

@@ -10,6 +10,7 @@ import (
 	"github.com/m4pris/mentorbot/bot/nudge"
 	"github.com/m4pris/mentorbot/bot/redis"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/checkin"
 	"github.com/m4pris/mentorbot/flows/pairs"
 	"github.com/m4pris/mentorbot/flows/sessions"
 )
@@ -24,11 +25,11 @@ const (
 	specRetention  = "30 2 * * *"   // retention purge, daily
 )
 
-// Defaults of the job lists (MENTORBOT_RETENTION_JOBS, MENTORBOT_ESCALATION_JOBS). A listed job that no flow
-// handles is skipped, so the lists can name another feature's jobs before it is merged.
+// Defaults of the job lists (MENTORBOT_RETENTION_JOBS, MENTORBOT_ESCALATION_JOBS). serve refuses to start when a
+// listed job has no handler (checkJobs).
 var (
-	defaultRetentionJobs  = []string{"checkin.purge", sessions.JobPurge}
-	defaultEscalationJobs = []string{"checkin.escalate"}
+	defaultRetentionJobs  = []flows.Job{checkin.JobPurge, sessions.JobPurge}
+	defaultEscalationJobs = []flows.Job{}
 )
 
 // nudgeFromEnv reads the scheduling variables into c.
@@ -54,17 +55,41 @@ func nudgeFromEnv(c *Config, getenv func(string) string) error {
 	return nil
 }
 
-func listOr(v string, def []string) []string {
+func listOr(v string, def []flows.Job) []flows.Job {
 	if strings.TrimSpace(v) == "" {
 		return def
 	}
-	var out []string
+	var out []flows.Job
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" && s != "-" {
-			out = append(out, s)
+			out = append(out, flows.Job(s))
 		}
 	}
 	return out
+}
+
+// checkJobs refuses job lists that name a job no feature handles: such a job would fail for every user on every
+// tick, and for the escalation list it would mean the safety net silently never runs.
+func checkJobs(e *flows.Engine, c Config) error {
+	for _, l := range []struct {
+		env  string
+		jobs []flows.Job
+	}{{"MENTORBOT_RETENTION_JOBS", c.RetentionJobs}, {"MENTORBOT_ESCALATION_JOBS", c.EscalationJobs}} {
+		for _, j := range l.jobs {
+			if !e.HasJob(j) {
+				return fmt.Errorf("%s: no feature handles the job %q (known jobs: %s)", l.env, j, joinJobs(e.Jobs()))
+			}
+		}
+	}
+	return nil
+}
+
+func joinJobs(js []flows.Job) string {
+	s := make([]string, len(js))
+	for i, j := range js {
+		s[i] = string(j)
+	}
+	return strings.Join(s, ", ")
 }
 
 // buildNudge adds the delivery queue (asynq on the same Redis) with its worker, and the periodic jobs.
@@ -81,6 +106,9 @@ func buildNudge(_ context.Context, m *Main, p *parts) error {
 
 // newNudge sets the engine's queue and builds the scheduler and the worker.
 func newNudge(m *Main) (*nudge.Scheduler, *nudge.Worker, error) {
+	if err := checkJobs(m.Engine, m.Config); err != nil {
+		return nil, nil, err
+	}
 	q := nudge.NewQueue(m.Conn.Client, m.Clock, nudge.QueueOptions{})
 	m.Engine.SetQueue(q)
 	m.Metrics.setQueue(q)

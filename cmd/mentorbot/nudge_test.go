@@ -67,7 +67,7 @@ func TestNudgeConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(c.RetentionJobs, ",") != "a.purge,b.purge" || len(c.EscalationJobs) != 0 || c.MentorCapacity != 2 || c.QueueConcurrency != 10 {
+	if joinJobs(c.RetentionJobs) != "a.purge, b.purge" || len(c.EscalationJobs) != 0 || c.MentorCapacity != 2 || c.QueueConcurrency != 10 {
 		t.Fatalf("config: %+v", c)
 	}
 	for _, bad := range []map[string]string{{"MENTORBOT_MENTOR_CAPACITY": "lots"}, {"MENTORBOT_MENTOR_CAPACITY": "0"}, {"MENTORBOT_QUEUE_CONCURRENCY": "-1"}} {

@@ -173,7 +173,7 @@ func TestThreeReplicas(t *testing.T) {
 		api.RateLimited(), span.Round(time.Millisecond), rate, 100*rate/replicaCeiling, replicaCeiling, busiest)
 	var perReplica []string
 	for i, m := range reps {
-		perReplica = append(perReplica, fmt.Sprintf("replica %d: %.0f", i, counterSum(m, "mentorbot_tasks_total", map[string]string{"job": checkin.JobPrompt})))
+		perReplica = append(perReplica, fmt.Sprintf("replica %d: %.0f", i, counterSum(m, "mentorbot_tasks_total", map[string]string{"job": string(checkin.JobPrompt)})))
 	}
 	t.Logf("prompts delivered per replica: %s", strings.Join(perReplica, ", "))
 	if len(sent) != nudges || len(perChat) != nudges || dups != 0 {

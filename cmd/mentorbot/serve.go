@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -53,6 +52,9 @@ func runServe(ctx context.Context, _ []string, stderr io.Writer, getenv func(str
 	if err != nil {
 		return err
 	}
+	if err := requireKeys(cfg); err != nil {
+		return err
+	}
 	log := newLogger(stderr, cfg.LogLevel)
 	if getenv("GOGC") == "" {
 		// Measured (docs/telegram.md): at the default GOGC=100 the p99 at 1,000 updates/s is garbage collection
@@ -76,10 +78,16 @@ func runServe(ctx context.Context, _ []string, stderr io.Writer, getenv func(str
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if cfg.MetricsAddr != "" {
+		if m.MetricsListener, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on MENTORBOT_METRICS_ADDR: %w", err)
+		}
+	}
 	return m.Serve(ctx, ln)
 }
 
-// Serve runs serve on listener ln until ctx ends (tests call it directly).
+// Serve runs serve on listener ln (and m.MetricsListener, see httpServers) until ctx ends (tests call it directly).
 func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	log := m.Log
 	p := &parts{mux: http.NewServeMux()}
@@ -89,37 +97,36 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 			return err
 		}
 	}
-	p.mux.Handle("GET /metrics", m.Metrics.Handler())
-	p.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	p.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		// A load balancer's probe gives up after a few seconds; a node that does not answer must not outlast it.
-		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
-		defer cancel()
-		for _, ready := range p.ready {
-			if ready == nil {
-				continue
+	health := func(mux *http.ServeMux) {
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+		mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+			// A load balancer's probe gives up after a few seconds; a node that does not answer must not outlast it.
+			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+			defer cancel()
+			for _, ready := range p.ready {
+				if ready == nil {
+					continue
+				}
+				if err := ready(ctx); err != nil {
+					log.Warn("not ready", "err", err)
+					http.Error(w, "not ready", http.StatusServiceUnavailable)
+					return
+				}
 			}
-			if err := ready(ctx); err != nil {
-				log.Warn("not ready", "err", err)
-				http.Error(w, "not ready", http.StatusServiceUnavailable)
-				return
-			}
-		}
-		fmt.Fprintln(w, "ready")
-	})
+			fmt.Fprintln(w, "ready")
+		})
+	}
+	web, err := m.httpServers(ln, p.mux, health)
+	if err != nil {
+		return err
+	}
 	for _, c := range append(append([]component{}, p.workers...), p.intake...) {
 		if err := c.Start(ctx); err != nil {
 			return err
 		}
 	}
-	srv := &http.Server{Handler: p.mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() {
-		log.Info("http listening", "addr", ln.Addr().String())
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
-		}
-	}()
+	web.serve(errc)
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -128,7 +135,7 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.Config.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := web.shutdown(sctx); err != nil {
 		log.Error("http shutdown", "err", err)
 	}
 	for _, group := range [][]component{p.intake, p.workers} {

@@ -47,10 +47,11 @@ type served struct {
 	stopErr  error
 }
 
-// startServe opens a Main from vars (MENTORBOT_SHUTDOWN_TIMEOUT defaults to 5s here), runs Serve on a free port
-// and returns once the server answers /readyz, which is after every component started (in webhook mode that
-// includes setWebhook). When the test ends Serve is stopped, must return nil, and Redis is closed.
-func startServe(t testing.TB, vars map[string]string) *served {
+// startServe opens a Main from vars (MENTORBOT_SHUTDOWN_TIMEOUT defaults to 5s here), lets each of opts change it
+// (shorter HTTP limits, a metrics listener), runs Serve on a free port and returns once the server answers /readyz,
+// which is after every component started (in webhook mode that includes setWebhook). When the test ends Serve is
+// stopped, must return nil, and Redis is closed.
+func startServe(t testing.TB, vars map[string]string, opts ...func(*Main)) *served {
 	t.Helper()
 	vars = maps.Clone(vars)
 	if vars["MENTORBOT_SHUTDOWN_TIMEOUT"] == "" {
@@ -58,6 +59,9 @@ func startServe(t testing.TB, vars map[string]string) *served {
 	}
 	logs := &syncBuffer{}
 	m := openMain(t, vars, logs)
+	for _, o := range opts {
+		o(m)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

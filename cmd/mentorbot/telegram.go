@@ -49,7 +49,7 @@ func buildTelegram(ctx context.Context, m *Main, p *parts) error {
 	m.Metrics.watchPending(flows.Telegram, a.Pending)
 	m.Engine.SetSender(flows.Telegram, a)
 	if a.Webhook() {
-		p.mux.Handle("POST "+a.WebhookPath(), a)
+		p.mux.Handle("POST "+a.WebhookPath(), m.limitRoute("telegram", telegram.MaxBody, a))
 	}
 	p.intake = append(p.intake, a)
 	p.ready = append(p.ready, a.Ready)

@@ -77,6 +77,9 @@ func TestServeTelegramPolling(t *testing.T) {
 		"TELEGRAM_API_URL":           api.URL,
 		"MENTORBOT_HTTP_ADDR":        "127.0.0.1:0",
 		"MENTORBOT_SHUTDOWN_TIMEOUT": "5s",
+		// serve with REDIS_URL requires both keys (keys.go): made as `mentorbot keygen` makes them.
+		"MENTORBOT_DATA_KEY": newDataKey(time.Now()),
+		"MENTORBOT_LOG_KEY":  newLogKey(),
 	}
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())

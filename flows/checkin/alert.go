@@ -20,14 +20,22 @@ const alertQuiet = 7 * 24 * time.Hour
 // maxAlertIDs bounds the alert ids a profile remembers for /forget; alerts expire after alertTTL anyway.
 const maxAlertIDs = 8
 
-func (m *Module) alertActions() []any {
-	return []any{
-		&flows.Action{Name: safety.ReachAction, Allow: isMember, Run: m.reach},
-		&flows.Action{Name: "alert.ack", Allow: isCoordinator, Run: m.ack},
-		&flows.Action{Name: "alert.raise", Job: JobRaise, Run: m.deliverAlert},
-		&flows.Action{Name: "alert.acked", Job: JobAcked, Run: m.acked},
-		&flows.Action{Name: "alert.escalate", Job: JobEscalate, Run: m.escalate},
-		&flows.Action{Name: "checkin.mentor", Job: JobMentor, Run: m.deliverMentor},
+// alertActions are the person's "get a person" buttons and the coordinator's "I'll take it".
+func (m *Module) alertActions() []*flows.Action {
+	return []*flows.Action{
+		{Name: safety.ReachAction, Allow: isMember, Run: m.reach},
+		{Name: "alert.ack", Allow: isCoordinator, Run: m.ack},
+	}
+}
+
+// alertJobs deliver an alert to a coordinator, tell the person who took it, move an unanswered alert on, and ask a
+// mentor to get in touch.
+func (m *Module) alertJobs() []flows.JobHandler {
+	return []flows.JobHandler{
+		{Job: JobRaise, Audience: flows.ToCoordinators, Run: m.deliverAlert},
+		{Job: JobAcked, Run: m.acked},
+		{Job: JobEscalate, Run: m.escalate},
+		{Job: JobMentor, Run: m.deliverMentor},
 	}
 }
 

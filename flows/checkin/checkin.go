@@ -4,7 +4,6 @@
 package checkin
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -17,15 +16,17 @@ import (
 // Jobs this package handles. bot/nudge's cron enqueues JobPurge (and the planner plans it too); the others come
 // from this package's own tasks.
 const (
-	JobPrompt   = "checkin.prompt" // offer the due check-in (planned by Plan)
-	JobPurge    = "checkin.purge"  // drop kept results older than the retention period, re-seal with the current key
-	JobMentor   = "checkin.mentor" // to a mentor: their mentee would like to talk
-	JobRaise    = "alert.raise"    // to a coordinator: someone may need support
-	JobAcked    = "alert.acked"    // to the person: a coordinator took it
-	JobEscalate = "alert.escalate" // to the person: nobody took it in time → the next coordinator
-	flowName    = "checkin"        // the check-in conversation
-	planName    = "checkin"        // the planner's name
-	alertTTL    = 30 * 24 * time.Hour
+	JobPrompt   flows.Job = "checkin.prompt" // offer the due check-in (planned by Plan)
+	JobPurge    flows.Job = "checkin.purge"  // drop kept results older than the retention period, re-seal with the current key
+	JobMentor   flows.Job = "checkin.mentor" // to a mentor: their mentee would like to talk
+	JobRaise    flows.Job = "alert.raise"    // to the coordinators (flows.ToCoordinators): someone may need support
+	JobAcked    flows.Job = "alert.acked"    // to the person: a coordinator took it
+	JobEscalate flows.Job = "alert.escalate" // to the person: nobody took it in time → the next coordinator
+)
+
+const (
+	flowName = "checkin" // the check-in conversation
+	alertTTL = 30 * 24 * time.Hour
 )
 
 // Defaults.
@@ -89,14 +90,16 @@ func New(d Deps) *Module {
 	return m
 }
 
-// Register adds the flow, its actions, the planner and the eraser to e.
-func (m *Module) Register(e *flows.Engine) {
-	e.Register(m.flow())
-	e.Register(m.promptActions()...)
-	e.Register(m.alertActions()...)
-	e.Register(m.reportAction())
-	e.AddPlanner(planName, m.Plan)
-	e.AddEraser(m.erase)
+// Feature is the check-in flow, its actions and jobs, the planner and the eraser.
+func (m *Module) Feature() flows.Feature {
+	return flows.Feature{
+		Name:     "checkin",
+		Flows:    []*flows.Flow{m.flow()},
+		Actions:  append(append(m.promptActions(), m.alertActions()...), m.reportAction()),
+		Jobs:     append(m.promptJobs(), m.alertJobs()...),
+		Planners: []flows.Planner{m.Plan},
+		Erasers:  []flows.Eraser{m.erase},
+	}
 }
 
 func countryGroup(p *flows.Profile) string {
@@ -123,9 +126,9 @@ func (m *Module) instrumentsFor(p *flows.Profile) []*content.Instrument {
 }
 
 // erase removes the person's alerts on /forget (the totals are anonymous and stay).
-func (m *Module) erase(ctx context.Context, p *flows.Profile) error {
-	for _, id := range p.Checkins.Alerts {
-		if err := m.d.Store.DeleteAlert(ctx, id); err != nil {
+func (m *Module) erase(c *flows.Ctx) error {
+	for _, id := range c.Profile.Checkins.Alerts {
+		if err := m.d.Store.DeleteAlert(c.Context(), id); err != nil {
 			return fmt.Errorf("erase alert: %w", err)
 		}
 	}

@@ -99,7 +99,7 @@ func TestNoConsentNoScoreInRedis(t *testing.T) {
 		t.Fatalf("a coordinator was told without consent:\n%s", flowtest.Text(got))
 	}
 	for _, task := range e.Queue.Pending() {
-		if strings.HasPrefix(task.Job, "alert.") {
+		if strings.HasPrefix(string(task.Job), "alert.") {
 			t.Fatalf("alert task queued without consent: %+v", task)
 		}
 	}

@@ -82,21 +82,28 @@ func (m *Module) Plan(p *flows.Profile, now time.Time) []flows.Task {
 	return out
 }
 
-func (m *Module) promptActions() []any {
-	return []any{
-		&flows.Action{Name: "checkin.prompt", Job: JobPrompt, Run: m.prompt, Nudge: true},
-		&flows.Action{Name: "checkin.menu", Allow: isMember, Menu: "menu.checkin", MenuOrder: 10,
+// promptActions are the menu entry and the buttons under a check-in prompt.
+func (m *Module) promptActions() []*flows.Action {
+	return []*flows.Action{
+		{Name: "checkin.menu", Allow: isMember, Menu: "menu.checkin", MenuOrder: 10,
 			Run: func(c *flows.Ctx) { c.StartFlow(flowName) }},
-		&flows.Action{Name: "checkin.go", Allow: isMember, Run: func(c *flows.Ctx) {
+		{Name: "checkin.go", Allow: isMember, Run: func(c *flows.Ctx) {
 			c.ClosePressed()
 			c.StartFlow(flowName)
 		}},
-		&flows.Action{Name: "checkin.later", Allow: isMember, Run: m.later},
-		&flows.Action{Name: "checkin.skip", Allow: isMember, Run: func(c *flows.Ctx) {
+		{Name: "checkin.later", Allow: isMember, Run: m.later},
+		{Name: "checkin.skip", Allow: isMember, Run: func(c *flows.Ctx) {
 			c.ClosePressed()
 			c.Say(c.T("checkin.skip_ok"))
 		}},
-		&flows.Action{Name: "checkin.purge", Job: JobPurge, Run: m.purge},
+	}
+}
+
+// promptJobs offer a planned check-in and purge old kept results.
+func (m *Module) promptJobs() []flows.JobHandler {
+	return []flows.JobHandler{
+		{Job: JobPrompt, Run: m.prompt, Nudge: true},
+		{Job: JobPurge, Run: m.purge},
 	}
 }
 

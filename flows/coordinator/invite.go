@@ -15,8 +15,8 @@ const MaxInvites = 20
 // IsCoordinator lets coordinators in.
 func IsCoordinator(p *flows.Profile) bool { return p.Has(flows.Coordinator) }
 
-// NewInvite returns the /invite flow: "/invite mentor 3", or without arguments a role choice.
-func NewInvite(invites flows.Invites) *flows.Flow {
+// Feature is the /invite flow: "/invite mentor 3", or without arguments a role choice.
+func Feature(invites flows.Invites) flows.Feature {
 	create := func(c *flows.Ctx, role flows.Role, n int) {
 		codes := make([]string, 0, n)
 		exp := c.Now.Add(flows.InviteTTL)
@@ -35,7 +35,7 @@ func NewInvite(invites flows.Invites) *flows.Flow {
 			"Expires", exp.In(c.Profile.Location()).Format("2006-01-02"), "Codes", strings.Join(codes, "\n")))
 		c.Done()
 	}
-	return &flows.Flow{
+	return flows.Feature{Name: "coordinator", Flows: []*flows.Flow{{
 		Name: "invite", Version: 1, First: "role", Commands: []string{"invite"},
 		Allow: IsCoordinator, Menu: "menu.invite", MenuOrder: 60,
 		Start: func(c *flows.Ctx) {
@@ -79,5 +79,5 @@ func NewInvite(invites flows.Invites) *flows.Flow {
 				},
 			},
 		},
-	}
+	}}}
 }

@@ -5,8 +5,8 @@ import (
 	"github.com/m4pris/mentorbot/flows"
 )
 
-// New returns the core actions.
-func New() []any {
+// Feature is /menu and /help.
+func Feature() flows.Feature {
 	menu := &flows.Action{
 		Name: "menu", Commands: []string{"menu"}, Reset: true,
 		Run: func(c *flows.Ctx) { c.Say(c.T("core.menu"), c.Menu()...) },
@@ -26,5 +26,5 @@ func New() []any {
 			c.Say(text, rows...)
 		},
 	}
-	return []any{menu, help}
+	return flows.Feature{Name: "core", Actions: []*flows.Action{menu, help}}
 }

@@ -86,7 +86,7 @@ func (h *Harness) observe(o flows.Observation) {
 	if h.counts == nil {
 		h.counts = map[string]int{}
 	}
-	h.counts[o.Count+"/"+o.Kind+"/"+o.Job]++
+	h.counts[o.Count+"/"+o.Kind+"/"+string(o.Job)]++
 }
 
 // Counts returns the events counted so far (flows.Observation with Count set), keyed "name/kind/job" (job is empty

@@ -7,6 +7,7 @@ import (
 
 	"github.com/m4pris/mentorbot/content"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/safety"
 )
 
 // MaxComment is the longest lesson comment kept.
@@ -23,7 +24,22 @@ func (l *Lessons) lesson(c *flows.Ctx) (*content.Lesson, *content.LessonText) {
 		return nil, nil
 	}
 	c.Profile.Lessons.Last = c.Now
-	return cur, cur.In(c.Lang())
+	return cur, l.text(c, cur)
+}
+
+// text is lesson in the person's language, with {helpline} filled in: the configured line of their country, or
+// both countries' lines when the country is not known.
+func (l *Lessons) text(c *flows.Ctx, lesson *content.Lesson) *content.LessonText {
+	var line string
+	switch safety.Country(c.Profile) {
+	case "DK":
+		line = l.helplines.DK
+	case "RO":
+		line = l.helplines.RO
+	default:
+		line = c.T("lessons.helplines", "DK", l.helplines.DK, "RO", l.helplines.RO)
+	}
+	return lesson.In(c.Lang()).WithHelpline(line)
 }
 
 // at records where the person is, so the lesson resumes there.

@@ -9,20 +9,25 @@ import (
 
 	"github.com/m4pris/mentorbot/content"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/safety"
 )
 
-// Names of the flows, actions and jobs.
+// Names of the flows.
 const (
 	FlowName     = "lessons"
 	PracticeFlow = "lessonpractice"
-	// NudgeJob is the job of the lesson nudges and the name of their planner.
-	NudgeJob = "lessons.nudge"
-	// PracticeJob asks "did you try it?" a few days after a lesson.
-	PracticeJob = "lessons.practice"
-	// SharedJob shows a mentor what their mentee chose to share.
-	SharedJob = "lessons.shared"
 	// Version of the lesson flows' steps and slots.
 	Version = 1
+)
+
+// Jobs this package handles.
+const (
+	// NudgeJob is the job of the lesson nudges (planned by the feature's planner).
+	NudgeJob flows.Job = "lessons.nudge"
+	// PracticeJob asks "did you try it?" a few days after a lesson.
+	PracticeJob flows.Job = "lessons.practice"
+	// SharedJob shows a mentor what their mentee chose to share.
+	SharedJob flows.Job = "lessons.shared"
 )
 
 // Feedback keeps anonymous lesson feedback for the programme's refinement: counts and comments per lesson, never
@@ -62,6 +67,9 @@ type Deps struct {
 	Mentors Mentors
 	// PracticeAfter is how long after a lesson its practice comes back. Zero: 3 days.
 	PracticeAfter time.Duration
+	// Helplines fill the lessons' {helpline} placeholder, the same lines the safety path shows
+	// (MENTORBOT_HELPLINE_DK, _RO). Empty fields: the defaults.
+	Helplines safety.Helplines
 }
 
 // Lessons is the lesson feature: its flows, actions and nudge planner.
@@ -70,11 +78,12 @@ type Lessons struct {
 	fb            Feedback
 	mentors       Mentors
 	practiceAfter time.Duration
+	helplines     safety.Helplines
 }
 
 // New builds the lesson feature.
 func New(d Deps) *Lessons {
-	l := &Lessons{lib: d.Library, fb: d.Feedback, mentors: d.Mentors, practiceAfter: d.PracticeAfter}
+	l := &Lessons{lib: d.Library, fb: d.Feedback, mentors: d.Mentors, practiceAfter: d.PracticeAfter, helplines: d.Helplines.WithDefaults()}
 	if l.lib == nil {
 		l.lib = content.MustDefaultLibrary()
 	}
@@ -84,8 +93,8 @@ func New(d Deps) *Lessons {
 	return l
 }
 
-// Items returns the flows and actions to register on an engine.
-func (l *Lessons) Items() []any {
+// Feature is the lesson flows, their actions and jobs, and the nudge planner.
+func (l *Lessons) Feature() flows.Feature {
 	lessons := &flows.Flow{
 		Name: FlowName, Version: Version, First: "modules", Commands: []string{"lessons"},
 		Menu: "menu.lessons", MenuOrder: 20,
@@ -111,29 +120,24 @@ func (l *Lessons) Items() []any {
 			"share": {Ask: l.askShare, Answer: l.answerShare},
 		},
 	}
-	return []any{
-		lessons, practice,
-		&flows.Action{Name: "lpractice", Run: l.practiceChoice},
-		&flows.Action{Name: PracticeJob, Job: PracticeJob, Run: internal(l.practicePrompt), Nudge: true},
-		&flows.Action{Name: NudgeJob, Job: NudgeJob, Run: internal(l.nudge), Nudge: true},
-		&flows.Action{Name: SharedJob, Job: SharedJob, Run: internal(l.shared)},
-		&flows.Action{
-			Name: "lessonreport", Commands: []string{"lessonreport"},
-			Allow: func(p *flows.Profile) bool { return p.Has(flows.Coordinator) },
-			Menu:  "menu.lessonreport", MenuOrder: 70,
-			Run: l.report,
+	return flows.Feature{
+		Name:  "lessons",
+		Flows: []*flows.Flow{lessons, practice},
+		Actions: []*flows.Action{
+			{Name: "lpractice", Run: l.practiceChoice},
+			{
+				Name: "lessonreport", Commands: []string{"lessonreport"},
+				Allow: func(p *flows.Profile) bool { return p.Has(flows.Coordinator) },
+				Menu:  "menu.lessonreport", MenuOrder: 70,
+				Run: l.report,
+			},
 		},
-	}
-}
-
-// internal guards an action that only the delivery queue may run: a forged "g:" button for it is stale.
-func internal(run func(c *flows.Ctx)) func(c *flows.Ctx) {
-	return func(c *flows.Ctx) {
-		if !c.Event.Internal() {
-			c.Say(c.T("core.stale"))
-			return
-		}
-		run(c)
+		Jobs: []flows.JobHandler{
+			{Job: PracticeJob, Run: l.practicePrompt, Nudge: true},
+			{Job: NudgeJob, Run: l.nudge, Nudge: true},
+			{Job: SharedJob, Run: l.shared},
+		},
+		Planners: []flows.Planner{l.Plan},
 	}
 }
 

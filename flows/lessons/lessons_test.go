@@ -36,7 +36,7 @@ func TestShareWithMentor(t *testing.T) {
 	seed(t, h, "bob", "da", flows.Mentor)
 
 	toQuestion(t, h, "anna", a1, "Next ▶")
-	r := h.Press("anna", "B")
+	r := h.Press("anna", "A")
 	contains(t, r, "✓ Good choice.")
 	contains(t, r, "Tap ✉️ first")
 	h.Press("anna", "✉️ To my mentor")
@@ -85,9 +85,9 @@ func TestReflectionWithoutMentor(t *testing.T) {
 	h := newHarness(t, nil, nil, nil)
 	seed(t, h, "cai", "en", flows.Mentee)
 	toQuestion(t, h, "cai", a1, "Next ▶")
-	r := h.Press("cai", "A")
+	r := h.Press("cai", "C")
 	contains(t, r, "Not quite.")
-	contains(t, r, "The strongest answer is B)")
+	contains(t, r, "The strongest answer is A)")
 	lacks(t, r, "✉️")
 	const secret = "Night shifts make me snap at my kids."
 	contains(t, h.Say("cai", secret), "I haven't kept it.")

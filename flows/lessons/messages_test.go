@@ -13,6 +13,7 @@ import (
 
 	"github.com/m4pris/mentorbot/content"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/safety"
 )
 
 // labels of the buttons in each language: Next, answer letters, etc. (flowtest.Press matches labels).
@@ -37,12 +38,16 @@ func TestEveryLessonFitsEveryPlatform(t *testing.T) {
 			for _, m := range lib.Modules() {
 				known = append(known, m.In(lang).Title, m.In(lang).Summary)
 			}
+			// Lesson text as the reader gets it: {helpline} filled with one country's line, or both.
+			both := content.MustDefault().T(lang, "lessons.helplines", map[string]any{"DK": safety.DefaultDK, "RO": safety.DefaultRO})
 			for _, l := range lib.All() {
-				tx := l.In(lang)
-				known = append(known, tx.Title, tx.Scenario, tx.Question.Prompt, tx.Reflection, tx.Practice)
-				known = append(known, tx.Cards...)
-				for _, o := range tx.Question.Options {
-					known = append(known, o.Text, o.Feedback)
+				for _, line := range []string{safety.DefaultDK, safety.DefaultRO, both} {
+					tx := l.In(lang).WithHelpline(line)
+					known = append(known, tx.Title, tx.Scenario, tx.Question.Prompt, tx.Reflection, tx.Practice)
+					known = append(known, tx.Cards...)
+					for _, o := range tx.Question.Options {
+						known = append(known, o.Text, o.Feedback)
+					}
 				}
 			}
 			sort.Slice(known, func(i, j int) bool { return len(known[i]) > len(known[j]) })

@@ -63,7 +63,7 @@ func (l *Lessons) Plan(p *flows.Profile, now time.Time) []flows.Task {
 	}
 	day := slot.Format("2006-01-02")
 	return []flows.Task{{
-		ID: NudgeJob + ":" + p.ID + ":" + day, Profile: p.ID, Job: NudgeJob, Args: day, At: p.NextAllowed(slot),
+		ID: string(NudgeJob) + ":" + p.ID + ":" + day, Profile: p.ID, Job: NudgeJob, Args: day, At: p.NextAllowed(slot),
 	}}
 }
 

@@ -49,8 +49,9 @@ func TestNudgePlan(t *testing.T) {
 		{"everything read", func(p *flows.Profile) {
 			p.Roles = []flows.Role{flows.Guest}
 			p.Lessons.Done = map[string]time.Time{}
-			for _, m := range []string{"A", "B"} {
-				for _, ls := range content.MustDefaultLibrary().LessonsOf(m) {
+			lib := content.MustDefaultLibrary()
+			for _, m := range lib.ModulesFor(string(flows.Guest)) {
+				for _, ls := range lib.LessonsOf(m.ID) {
 					p.Lessons.Done[ls.ID] = wed
 				}
 			}
@@ -137,7 +138,7 @@ func TestNudgeDelivery(t *testing.T) {
 		t.Fatalf("nudged with cadence off: %s", r[0].Text)
 	}
 	// A user may not trigger the job with a forged button.
-	contains(t, h.Send("gus", flows.Event{Payload: flows.ActionPayload(lessons.NudgeJob)}), "That choice is no longer open")
+	contains(t, h.Send("gus", flows.Event{Payload: flows.ActionPayload(string(lessons.NudgeJob))}), "That choice is no longer open")
 	// What the metrics were told: the quiet-hours drop on its own.
 	want := map[string]int{"nudge/sent/lessons.nudge": 2, "nudge/dropped/lessons.nudge": 3, "nudge/skipped_quiet/lessons.nudge": 1}
 	if got := h.Counts(); !maps.Equal(got, want) {

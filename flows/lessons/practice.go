@@ -15,7 +15,7 @@ import (
 const maxPracticeAsks = 2
 
 func practiceTaskID(pid, lesson string, ask int) string {
-	return PracticeJob + ":" + pid + ":" + lesson + ":" + strconv.Itoa(ask)
+	return string(PracticeJob) + ":" + pid + ":" + lesson + ":" + strconv.Itoa(ask)
 }
 
 // schedulePractice queues the report-back of lesson (again, after "not yet").
@@ -48,7 +48,7 @@ func (l *Lessons) practicePrompt(c *flows.Ctx) {
 	if lesson == nil || pending(c.Profile, lesson.ID) < 0 {
 		return // answered already, or the lesson is gone
 	}
-	t := lesson.In(c.Lang())
+	t := l.text(c, lesson)
 	c.Say(c.T("lessons.practice_ask", "Title", t.Title, "Practice", t.Practice),
 		flows.Row(
 			flows.ActionButton(c.T("lessons.btn.tried"), "lpractice", lesson.ID, "tried"),

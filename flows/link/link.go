@@ -59,19 +59,21 @@ func Hash(normalized string) string {
 // combine (an encrypted history, records kept elsewhere that name the profile id).
 type Merger func(into, from *flows.Profile)
 
-// New returns the /link action. extra mergers run after Merge.
-func New(store Store, extra ...Merger) []any {
+// Feature is the /link action, and the eraser that drops a forgotten profile's links. extra mergers run after
+// Merge.
+func Feature(store Store, extra ...Merger) flows.Feature {
 	l := &linker{store: store, extra: extra}
-	return []any{&flows.Action{
+	return flows.Feature{Name: "link", Erasers: []flows.Eraser{eraser(store)}, Actions: []*flows.Action{{
 		Name: "link", Commands: []string{"link"}, BeforeOnboarding: true,
 		Menu: "menu.link", MenuOrder: 85,
 		Run: l.run,
-	}}
+	}}}
 }
 
-// Eraser removes the links that point at a profile, so /forget leaves no trace of which accounts were joined.
-func Eraser(store Store) flows.Eraser {
-	return func(ctx context.Context, p *flows.Profile) error {
+// eraser removes the links that point at a profile, so /forget leaves no trace of which accounts were joined.
+func eraser(store Store) flows.Eraser {
+	return func(c *flows.Ctx) error {
+		p := c.Profile
 		var pids []string
 		for _, id := range p.Identities {
 			if pid := flows.ProfileID(id); pid != p.ID {
@@ -81,7 +83,7 @@ func Eraser(store Store) flows.Eraser {
 		if len(pids) == 0 {
 			return nil
 		}
-		return store.Unlink(ctx, pids...)
+		return store.Unlink(c.Context(), pids...)
 	}
 }
 

@@ -15,8 +15,8 @@ const Version = 1
 // slotSettings marks a step entered from /settings: after it, the user returns to the settings list.
 const slotSettings = "settings"
 
-// New returns the onboarding flow, the /settings flow and the /start action.
-func New(invites flows.Invites) []any {
+// Feature is the onboarding flow, the /settings flow and the /start action.
+func Feature(invites flows.Invites) flows.Feature {
 	s := &steps{invites: invites}
 	onb := &flows.Flow{
 		Name: Name, Version: Version, First: "lang", BeforeOnboarding: true,
@@ -37,7 +37,7 @@ func New(invites flows.Invites) []any {
 			c.Say(c.T("onb.welcome_back", "Name", c.Profile.Name), c.Menu()...)
 		},
 	}
-	return []any{onb, settings, start}
+	return flows.Feature{Name: "onboarding", Flows: []*flows.Flow{onb, settings}, Actions: []*flows.Action{start}}
 }
 
 type steps struct {

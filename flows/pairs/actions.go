@@ -10,34 +10,47 @@ import (
 
 // Jobs of this package.
 const (
-	jobWaiting       = "pair.waiting"
-	jobOffer         = "pair.offer"
-	jobPaired        = "pair.paired"
-	jobDone          = "pair.done"
-	jobEnded         = "pair.ended"
-	jobEndedNote     = "pair.ended_note"
-	jobPaused        = "pair.paused"
-	jobSay           = "pair.say"
-	jobInactive      = "pair.inactive"
-	jobInactiveAlert = "pair.inactive_alert"
-	jobFitFlag       = "pair.fitflag"
-	jobDigest        = "pair.digest"
+	jobWaiting       flows.Job = "pair.waiting"
+	jobOffer         flows.Job = "pair.offer"
+	jobPaired        flows.Job = "pair.paired"
+	jobDone          flows.Job = "pair.done"
+	jobEnded         flows.Job = "pair.ended"
+	jobEndedNote     flows.Job = "pair.ended_note"
+	jobPaused        flows.Job = "pair.paused"
+	jobSay           flows.Job = "pair.say"
+	jobInactive      flows.Job = "pair.inactive"
+	jobInactiveAlert flows.Job = "pair.inactive_alert"
+	jobFitFlag       flows.Job = "pair.fitflag"
+	jobDigest        flows.Job = "pair.digest"
 )
 
-func (p *pairing) actions() []any {
-	return []any{
+// actions are the buttons of the fit question after the first session.
+func (p *pairing) actions() []*flows.Action {
+	return []*flows.Action{
+		{Name: flows.ActionPairFit, Run: runFit},
+		{Name: "pairnew", Run: runRematch},
+		{Name: "pairkeep", Run: func(c *flows.Ctx) {
+			c.ClosePressed()
+			c.Say(c.T("pair.kept"))
+		}},
+	}
+}
+
+// jobs bring what the other side or a coordinator did, and the sweeps' notices.
+func (p *pairing) jobs() []flows.JobHandler {
+	return []flows.JobHandler{
 		// Args: mentee's name.
-		flows.JobAction(jobWaiting, func(c *flows.Ctx) {
+		{Job: jobWaiting, Run: func(c *flows.Ctx) {
 			if c.DeferNotice() {
 				return
 			}
 			c.Say(c.T("pair.waiting_note", "Name", who(c, fromArg(c.Event.Args), "pair.someone")),
 				flows.Row(flows.ActionButton(c.T("pair.open_btn"), "pair")))
-		}),
-		flows.JobAction(jobOffer, runOffer),
-		flows.JobAction(jobPaired, runPaired),
+		}},
+		{Job: jobOffer, Run: runOffer},
+		{Job: jobPaired, Run: runPaired},
 		// Args: pair, "ok" or "gone", mentee's name, mentor's name.
-		flows.JobAction(jobDone, func(c *flows.Ctx) {
+		{Job: jobDone, Run: func(c *flows.Ctx) {
 			a := args(c)
 			if len(a) != 4 {
 				return
@@ -47,9 +60,9 @@ func (p *pairing) actions() []any {
 				key = "pair.done_gone"
 			}
 			c.Say(c.T(key, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")))
-		}),
+		}},
 		// Args: pair. The other side ended it; they are not told why.
-		flows.JobAction(jobEnded, func(c *flows.Ctx) {
+		{Job: jobEnded, Run: func(c *flows.Ctx) {
 			m := &c.Profile.Mentoring
 			i := m.PairByID(c.Event.Args)
 			if i < 0 {
@@ -59,9 +72,9 @@ func (p *pairing) actions() []any {
 			dropPairSessions(c, m.Pairs[i].ID)
 			m.Pairs = slices.Delete(m.Pairs, i, i+1)
 			notice(c, "pair.ended_notice", name)
-		}),
+		}},
 		// Args: pair, "ended" or "rematch", mentee's name, mentor's name.
-		flows.JobAction(jobEndedNote, func(c *flows.Ctx) {
+		{Job: jobEndedNote, Run: func(c *flows.Ctx) {
 			a := args(c)
 			if len(a) != 4 || c.DeferNotice() {
 				return
@@ -72,9 +85,9 @@ func (p *pairing) actions() []any {
 			}
 			c.Say(c.T(key, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")),
 				flows.Row(flows.ActionButton(c.T("pair.open_btn"), "pair")))
-		}),
+		}},
 		// Args: pair, pause end (Unix, 0 when back).
-		flows.JobAction(jobPaused, func(c *flows.Ctx) {
+		{Job: jobPaused, Run: func(c *flows.Ctx) {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			if len(a) != 2 {
@@ -92,15 +105,15 @@ func (p *pairing) actions() []any {
 			}
 			m.Pairs[i].OtherPausedUntil = time.Unix(n, 0).UTC()
 			notice(c, "pair.paused_notice", m.Pairs[i].OtherName, a[1])
-		}),
+		}},
 		// Args: key, name, extra: a notice held back by quiet hours.
-		flows.JobAction(jobSay, func(c *flows.Ctx) {
+		{Job: jobSay, Run: func(c *flows.Ctx) {
 			if a := args(c); len(a) >= 2 {
 				sayNotice(c, a[0], fromArg(a[1]), a[2:])
 			}
-		}),
+		}},
 		// Args: pair, weeks.
-		flows.NudgeJob(jobInactive, func(c *flows.Ctx) {
+		{Job: jobInactive, Run: func(c *flows.Ctx) {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			if len(a) != 2 || m.PairByID(a[0]) < 0 || c.DeferNudge() {
@@ -109,31 +122,25 @@ func (p *pairing) actions() []any {
 			weeks, _ := strconv.Atoi(a[1])
 			c.Say(c.N("pair.inactive", weeks, "Name", who(c, m.Pairs[m.PairByID(a[0])].OtherName, "pair.your_partner")),
 				flows.Row(flows.ActionButton(c.T("pair.plan_btn"), "session")))
-		}),
+		}, Nudge: true},
 		// Args: pair, weeks, mentee's name, mentor's name.
-		flows.JobAction(jobInactiveAlert, func(c *flows.Ctx) {
+		{Job: jobInactiveAlert, Run: func(c *flows.Ctx) {
 			a := args(c)
 			if len(a) != 4 || c.DeferNotice() {
 				return
 			}
 			weeks, _ := strconv.Atoi(a[1])
 			c.Say(c.N("pair.inactive_alert", weeks, "Mentee", who(c, fromArg(a[2]), "pair.someone"), "Mentor", who(c, fromArg(a[3]), "pair.someone")))
-		}),
+		}},
 		// Args: pair, mentor's name, mentee's name.
-		flows.JobAction(jobFitFlag, func(c *flows.Ctx) {
+		{Job: jobFitFlag, Run: func(c *flows.Ctx) {
 			a := args(c)
 			if len(a) != 3 || c.DeferNotice() {
 				return
 			}
 			c.Say(c.T("pair.fitflag", "Mentor", who(c, fromArg(a[1]), "pair.someone"), "Mentee", who(c, fromArg(a[2]), "pair.someone")))
-		}),
-		flows.JobAction(jobDigest, runDigest),
-		&flows.Action{Name: flows.ActionPairFit, Run: runFit},
-		&flows.Action{Name: "pairnew", Run: runRematch},
-		&flows.Action{Name: "pairkeep", Run: func(c *flows.Ctx) {
-			c.ClosePressed()
-			c.Say(c.T("pair.kept"))
 		}},
+		{Job: jobDigest, Run: runDigest},
 	}
 }
 

@@ -37,20 +37,26 @@ type batchDirectory interface {
 	Profiles(ctx context.Context, ids []string) ([]*flows.Profile, error)
 }
 
-// New returns the pairing flows and actions, and adds the eraser that ends a forgotten user's pairs.
-func New(e *flows.Engine, o Options) []any {
+// Feature is the pairing flows, their actions and jobs, and the eraser that ends a forgotten user's pairs.
+func Feature(o Options) flows.Feature {
 	if o.Capacity <= 0 {
 		o.Capacity = DefaultCapacity
 	}
 	p := &pairing{dir: o.Directory, capacity: o.Capacity}
-	e.AddEraser(func(ctx context.Context, prof *flows.Profile) error {
-		if err := e.Cancel(ctx, ForgetCancels(prof)...); err != nil {
-			return err
-		}
-		return e.Enqueue(ctx, ForgetTasks(prof)...)
-	})
-	items := []any{p.mentorFlow(), p.mentoringFlow(), p.pairFlow()}
-	return append(items, p.actions()...)
+	return flows.Feature{
+		Name:    "pairs",
+		Flows:   []*flows.Flow{p.mentorFlow(), p.mentoringFlow(), p.pairFlow()},
+		Actions: p.actions(),
+		Jobs:    p.jobs(),
+		Erasers: []flows.Eraser{forget},
+	}
+}
+
+// forget ends a forgotten user's pairs: the other side is told, their reminders are cancelled.
+func forget(c *flows.Ctx) error {
+	c.Unschedule(ForgetCancels(c.Profile)...)
+	c.Schedule(ForgetTasks(c.Profile)...)
+	return nil
 }
 
 type pairing struct {
@@ -130,7 +136,7 @@ func notice(c *flows.Ctx, key, name string, extra ...string) {
 		name = "-"
 	}
 	a := strings.Join(append([]string{key, name}, extra...), " ")
-	c.Schedule(flows.Task{ID: "pair.say:" + c.Profile.ID + ":" + key + ":" + flows.ShortID(a, c.Event.ID), Profile: c.Profile.ID, Job: "pair.say", Args: a, At: t})
+	c.Schedule(flows.Task{ID: "pair.say:" + c.Profile.ID + ":" + key + ":" + flows.ShortID(a, c.Event.ID), Profile: c.Profile.ID, Job: jobSay, Args: a, At: t})
 }
 
 // Mentors finds a mentee's current mentor from their own profile (lessons.Mentors, for sharing from lessons).

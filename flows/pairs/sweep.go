@@ -57,7 +57,7 @@ func upcoming(m *flows.MentoringData, pair string, now time.Time) bool {
 }
 
 // ForgetTasks are what a user's erasure means for others: each partner learns the pairing ended (and their copy
-// and sessions go), each coordinator who paired them is told, and group sessions a coordinator hosted are cancelled.
+// and sessions go), and each coordinator who paired them is told. (Group sessions they hosted are flows/sessions'.)
 func ForgetTasks(p *flows.Profile) []flows.Task {
 	var out []flows.Task
 	for _, x := range p.Mentoring.Pairs {
@@ -70,12 +70,6 @@ func ForgetTasks(p *flows.Profile) []flows.Task {
 			}
 			out = append(out, flows.Task{ID: "pair.note:" + x.ID + ":forget", Profile: x.Coordinator, Job: jobEndedNote,
 				Args: x.ID + " ended " + mentee + " " + mentor})
-		}
-	}
-	for _, h := range p.Mentoring.Hosted {
-		for _, pid := range h.Members {
-			// "grp.cancel" is flows/sessions' job for a cancelled group session.
-			out = append(out, flows.Task{ID: "grp.cancel:" + h.ID + ":" + pid, Profile: pid, Job: "grp.cancel", Args: h.ID})
 		}
 	}
 	return out

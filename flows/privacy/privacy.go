@@ -17,8 +17,8 @@ import (
 // It returns the section name and its value.
 type Exporter func(c *flows.Ctx) (string, any, error)
 
-// New returns the privacy actions and the forget flow. exporters add sections to /export.
-func New(exporters ...Exporter) []any {
+// Feature is the privacy actions and the forget flow. exporters add sections to /export.
+func Feature(exporters ...Exporter) flows.Feature {
 	show := &flows.Action{
 		Name: "privacy", Commands: []string{"privacy"}, BeforeOnboarding: true,
 		Menu: "menu.privacy", MenuOrder: 90,
@@ -36,7 +36,7 @@ func New(exporters ...Exporter) []any {
 		Name: "forget", Version: 1, First: "confirm", Commands: []string{"forget"}, BeforeOnboarding: true,
 		Steps: map[string]flows.Step{"confirm": {Ask: askForget, Answer: answerForget}},
 	}
-	return []any{show, consent, export, forget}
+	return flows.Feature{Name: "privacy", Flows: []*flows.Flow{forget}, Actions: []*flows.Action{show, consent, export}}
 }
 
 func onOff(c *flows.Ctx, cn flows.Consent) string {

@@ -36,7 +36,7 @@ type Deps struct {
 	Checkins checkin.Store
 	// Sealer encrypts check-in scores (flows/seal, key from MENTORBOT_DATA_KEY); nil: scores are never kept.
 	Sealer checkin.Sealer
-	// Helplines shown on the safety path (MENTORBOT_HELPLINE_DK, _RO); empty fields use the defaults.
+	// Helplines shown on the safety path and in lessons (MENTORBOT_HELPLINE_DK, _RO); empty fields use the defaults.
 	Helplines safety.Helplines
 	// AlertEscalate (MENTORBOT_ALERT_ESCALATE): how long an alert waits before the next coordinator; 0 = 2 h.
 	AlertEscalate time.Duration
@@ -46,8 +46,8 @@ type Deps struct {
 	MentorCapacity int
 }
 
-// Register adds every flow of the programme to e.
-func Register(e *flows.Engine, d Deps) {
+// Features lists every feature of the programme, built on d.
+func Features(d Deps) []flows.Feature {
 	if d.Mentors == nil {
 		// A mentee's mentor is found from their pair (flows/pairs).
 		d.Mentors = pairs.Mentors{}
@@ -56,19 +56,24 @@ func Register(e *flows.Engine, d Deps) {
 		Directory: d.Directory, Store: d.Checkins, Sealer: d.Sealer, Helplines: d.Helplines,
 		Mentors: d.Mentors, Escalate: d.AlertEscalate, Retention: d.Retention,
 	})
-	e.Register(core.New()...)
-	e.Register(onboarding.New(d.Invites)...)
-	e.Register(privacy.New(ck.Export)...)
-	e.Register(coordinator.NewInvite(d.Invites))
-	ls := lessons.New(lessons.Deps{Feedback: d.LessonFeedback, Mentors: d.Mentors})
-	e.Register(ls.Items()...)
-	e.AddPlanner(lessons.NudgeJob, ls.Plan)
-	e.Register(pairs.New(e, pairs.Options{Directory: d.Directory, Capacity: d.MentorCapacity})...)
-	e.Register(sessions.New(e, sessions.Options{Directory: d.Directory})...)
-	if d.Links != nil {
-		e.Register(link.New(d.Links)...)
-		e.AddEraser(link.Eraser(d.Links))
+	fs := []flows.Feature{
+		core.Feature(),
+		onboarding.Feature(d.Invites),
+		privacy.Feature(ck.Export),
+		coordinator.Feature(d.Invites),
+		lessons.New(lessons.Deps{Feedback: d.LessonFeedback, Mentors: d.Mentors, Helplines: d.Helplines}).Feature(),
+		pairs.Feature(pairs.Options{Directory: d.Directory, Capacity: d.MentorCapacity}),
+		sessions.Feature(sessions.Options{Directory: d.Directory}),
+		ck.Feature(),
+		// The safety hook sees free text before any step; its order among the features does not matter while it
+		// is the only hook.
+		safety.New(content.MustLexicon(), d.Helplines, d.Mentors).Feature(),
 	}
-	ck.Register(e)
-	safety.New(content.MustLexicon(), d.Helplines, d.Mentors).Register(e)
+	if d.Links != nil {
+		fs = append(fs, link.Feature(d.Links))
+	}
+	return fs
 }
+
+// Register adds every feature of the programme to e (Features, for callers that have nothing to add).
+func Register(e *flows.Engine, d Deps) { e.Add(Features(d)...) }

@@ -108,10 +108,13 @@ func New(lex *content.Lexicon, lines Helplines, mentors Mentors) *Safety {
 	return &Safety{lex: lex, lines: lines.WithDefaults(), mentors: mentors}
 }
 
-// Register adds the hook and the "you misunderstood" action to e.
-func (s *Safety) Register(e *flows.Engine) {
-	e.AddTextHook(s.Hook)
-	e.Register(&flows.Action{Name: "safety.ok", BeforeOnboarding: true, Run: s.misunderstood})
+// Feature is the text hook and the "you misunderstood" action.
+func (s *Safety) Feature() flows.Feature {
+	return flows.Feature{
+		Name:      "safety",
+		TextHooks: []flows.TextHook{s.Hook},
+		Actions:   []*flows.Action{{Name: "safety.ok", BeforeOnboarding: true, Run: s.misunderstood}},
+	}
 }
 
 // Hook answers crisis wording in any free text and reports it handled.

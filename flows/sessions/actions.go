@@ -15,12 +15,37 @@ const MaxNote = 500
 // maxLog bounds the session log kept in a profile.
 const maxLog = 200
 
-// sessionActions handle what arrives outside the /session conversation: the other side's proposals and answers
-// (jobs), the buttons under them, reminders and the follow-up after a session.
-func sessionActions() []any {
-	return []any{
-		flows.JobAction(jobProposed, runProposed),
-		flows.JobAction(jobConfirmed, func(c *flows.Ctx) {
+// sessionActions are the buttons under the other side's proposals and under the follow-up after a session.
+func sessionActions() []*flows.Action {
+	return []*flows.Action{
+		{Name: "ses.yes", Run: func(c *flows.Ctx) {
+			if i := sessionArg(c, flows.SessionAsked); i >= 0 {
+				c.ClosePressed()
+				confirmSession(c, i)
+			}
+		}},
+		{Name: "ses.no", Run: func(c *flows.Ctx) {
+			if i := sessionArg(c, flows.SessionAsked); i >= 0 {
+				c.ClosePressed()
+				declineSession(c, i)
+			}
+		}},
+		{Name: "ses.other", Run: func(c *flows.Ctx) {
+			if i := sessionArg(c, ""); i >= 0 {
+				c.ClosePressed()
+				c.StartFlow("session")
+			}
+		}},
+		{Name: "ses.held", Run: runHeld},
+		{Name: "ses.rate", Run: runRate},
+	}
+}
+
+// sessionJobs bring the other side's proposals and answers, reminders and the follow-up after a session.
+func sessionJobs() []flows.JobHandler {
+	return []flows.JobHandler{
+		{Job: jobProposed, Run: runProposed},
+		{Job: jobConfirmed, Run: func(c *flows.Ctx) {
 			m := &c.Profile.Mentoring
 			i := sessionArg(c, flows.SessionProposed)
 			if i < 0 {
@@ -30,37 +55,17 @@ func sessionActions() []any {
 			s.Status = flows.SessionConfirmed
 			scheduleReminders(c, s)
 			tell(c, "confirmed", s.ID, itoa(s.At), s.Pair)
-		}),
-		flows.JobAction(jobDeclined, func(c *flows.Ctx) { dropped(c, "declined") }),
-		flows.JobAction(jobCancelled, func(c *flows.Ctx) { dropped(c, "cancelled") }),
-		flows.JobAction(jobTell, func(c *flows.Ctx) {
+		}},
+		{Job: jobDeclined, Run: func(c *flows.Ctx) { dropped(c, "declined") }},
+		{Job: jobCancelled, Run: func(c *flows.Ctx) { dropped(c, "cancelled") }},
+		{Job: jobTell, Run: func(c *flows.Ctx) {
 			if a := args(c); len(a) >= 2 {
 				say(c, a[0], a[2:])
 			}
-		}),
-		&flows.Action{Name: "ses.yes", Run: func(c *flows.Ctx) {
-			if i := sessionArg(c, flows.SessionAsked); i >= 0 {
-				c.ClosePressed()
-				confirmSession(c, i)
-			}
 		}},
-		&flows.Action{Name: "ses.no", Run: func(c *flows.Ctx) {
-			if i := sessionArg(c, flows.SessionAsked); i >= 0 {
-				c.ClosePressed()
-				declineSession(c, i)
-			}
-		}},
-		&flows.Action{Name: "ses.other", Run: func(c *flows.Ctx) {
-			if i := sessionArg(c, ""); i >= 0 {
-				c.ClosePressed()
-				c.StartFlow("session")
-			}
-		}},
-		flows.NudgeJob(jobRemind, runRemind),
-		flows.NudgeJob(jobAfter, runAfter),
-		&flows.Action{Name: "ses.held", Run: runHeld},
-		&flows.Action{Name: "ses.rate", Run: runRate},
-		purgeAction(),
+		{Job: jobRemind, Run: runRemind, Nudge: true},
+		{Job: jobAfter, Run: runAfter, Nudge: true},
+		purgeJob(),
 	}
 }
 
@@ -312,7 +317,7 @@ func askFit(c *flows.Ctx, pair string) {
 }
 
 // JobPurge is the retention job for what this package keeps: run daily for every user by the periodic jobs.
-const JobPurge = "sessions.purge"
+const JobPurge flows.Job = "sessions.purge"
 
 // Retention of session data.
 const (
@@ -322,8 +327,9 @@ const (
 	openRetention = 14 * 24 * time.Hour
 )
 
-func purgeAction() *flows.Action {
-	return flows.JobAction(JobPurge, func(c *flows.Ctx) {
+// purgeJob drops old session log entries, follow-ups nobody answered and past group sessions (MENTORBOT_RETENTION_JOBS).
+func purgeJob() flows.JobHandler {
+	return flows.JobHandler{Job: JobPurge, Run: func(c *flows.Ctx) {
 		m := &c.Profile.Mentoring
 		m.Log = slices.DeleteFunc(m.Log, func(l flows.SessionLog) bool { return c.Now.Sub(l.At) > LogRetention })
 		for i := len(m.Sessions) - 1; i >= 0; i-- {
@@ -333,5 +339,5 @@ func purgeAction() *flows.Action {
 		}
 		m.Groups = slices.DeleteFunc(m.Groups, func(g flows.GroupInvite) bool { return c.Now.Sub(g.At) > openRetention })
 		m.Hosted = slices.DeleteFunc(m.Hosted, func(g flows.GroupSession) bool { return c.Now.Sub(g.At) > openRetention })
-	})
+	}}
 }

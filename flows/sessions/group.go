@@ -12,10 +12,10 @@ import (
 
 // Group session jobs.
 const (
-	jobGroupInvite = "grp.invite"
-	jobGroupCount  = "grp.count"
-	jobGroupCancel = "grp.cancel"
-	jobGroupRemind = "grp.remind"
+	jobGroupInvite flows.Job = "grp.invite"
+	jobGroupCount  flows.Job = "grp.count"
+	jobGroupCancel flows.Job = "grp.cancel"
+	jobGroupRemind flows.Job = "grp.remind"
 )
 
 // Limits of group sessions.
@@ -104,9 +104,7 @@ func (g *group) answerHosted(c *flows.Ctx) {
 	case v == "cancel":
 		h := m.Hosted[i]
 		m.Hosted = slices.Delete(m.Hosted, i, i+1)
-		for _, pid := range h.Members {
-			c.Schedule(flows.Task{ID: "grp.cancel:" + h.ID + ":" + pid, Profile: pid, Job: jobGroupCancel, Args: h.ID})
-		}
+		cancelGroup(c, h)
 		c.Say(c.T("grp.cancelled_ok", "When", When(c, h.At)))
 		c.Done()
 	default:
@@ -258,11 +256,33 @@ func unscheduleGroupReminders(c *flows.Ctx, g *flows.GroupInvite) {
 	g.Reminders = nil
 }
 
-// groupActions handle invitations, answers, counts, cancellations and reminders of group sessions.
-func groupActions() []any {
-	return []any{
+// cancelGroup tells every member of a hosted group session that it is cancelled (their reminders go too).
+func cancelGroup(c *flows.Ctx, h flows.GroupSession) {
+	for _, pid := range h.Members {
+		c.Schedule(flows.Task{ID: "grp.cancel:" + h.ID + ":" + pid, Profile: pid, Job: jobGroupCancel, Args: h.ID})
+	}
+}
+
+// forgetHosted cancels the group sessions a forgotten person hosted.
+func forgetHosted(c *flows.Ctx) error {
+	for _, h := range c.Profile.Mentoring.Hosted {
+		cancelGroup(c, h)
+	}
+	return nil
+}
+
+// groupActions are the going / not going buttons under a group invitation.
+func groupActions() []*flows.Action {
+	return []*flows.Action{
+		{Name: "grp.rsvp", Run: runRSVP},
+	}
+}
+
+// groupJobs bring invitations, counts, cancellations and reminders of group sessions.
+func groupJobs() []flows.JobHandler {
+	return []flows.JobHandler{
 		// Args: group id, start (Unix), host, topic.
-		flows.JobAction(jobGroupInvite, func(c *flows.Ctx) {
+		{Job: jobGroupInvite, Run: func(c *flows.Ctx) {
 			a := strings.SplitN(c.Event.Args, " ", 4)
 			if len(a) != 4 || c.Profile.Mentoring.GroupByID(a[0]) >= 0 {
 				return
@@ -274,10 +294,9 @@ func groupActions() []any {
 			c.Profile.Mentoring.Groups = append(c.Profile.Mentoring.Groups, flows.GroupInvite{ID: a[0], Host: a[2], At: at, Topic: a[3]})
 			c.Say(c.T("grp.invite", "Topic", topicText(c, a[3]), "When", When(c, at)),
 				flows.Row(flows.ActionButton(c.T("grp.going"), "grp.rsvp", a[0], "y"), flows.ActionButton(c.T("grp.not_going"), "grp.rsvp", a[0], "n")))
-		}),
-		&flows.Action{Name: "grp.rsvp", Run: runRSVP},
+		}},
 		// Args: group id, member, "y" or "n".
-		flows.JobAction(jobGroupCount, func(c *flows.Ctx) {
+		{Job: jobGroupCount, Run: func(c *flows.Ctx) {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			i := -1
@@ -295,8 +314,8 @@ func groupActions() []any {
 			} else {
 				h.NotGoing = append(h.NotGoing, a[1])
 			}
-		}),
-		flows.JobAction(jobGroupCancel, func(c *flows.Ctx) {
+		}},
+		{Job: jobGroupCancel, Run: func(c *flows.Ctx) {
 			m := &c.Profile.Mentoring
 			i := m.GroupByID(c.Event.Args)
 			if i < 0 {
@@ -308,9 +327,9 @@ func groupActions() []any {
 			if g.At.After(c.Now) {
 				tell(c, "grpcancel", g.ID, itoa(g.At), "-")
 			}
-		}),
+		}},
 		// Args: group id, minutes, start. A reminder the member asked for: it comes even in quiet hours.
-		flows.NudgeJob(jobGroupRemind, func(c *flows.Ctx) {
+		{Job: jobGroupRemind, Run: func(c *flows.Ctx) {
 			a := args(c)
 			m := &c.Profile.Mentoring
 			if len(a) != 3 {
@@ -323,7 +342,7 @@ func groupActions() []any {
 			mins, _ := strconv.Atoi(a[1])
 			g := m.Groups[i]
 			c.Say(c.T("grp.remind", "Topic", topicText(c, g.Topic), "In", Before(c, mins), "When", When(c, g.At)))
-		}),
+		}, Nudge: true},
 	}
 }
 

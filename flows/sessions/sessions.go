@@ -19,15 +19,15 @@ import (
 // Version of the session flows' steps and slots.
 const Version = 1
 
-// Jobs and actions of this package.
+// Jobs of this package.
 const (
-	jobProposed  = "ses.proposed"
-	jobConfirmed = "ses.confirmed"
-	jobDeclined  = "ses.declined"
-	jobCancelled = "ses.cancelled"
-	jobRemind    = "ses.remind"
-	jobAfter     = "ses.after"
-	jobTell      = "ses.tell"
+	jobProposed  flows.Job = "ses.proposed"
+	jobConfirmed flows.Job = "ses.confirmed"
+	jobDeclined  flows.Job = "ses.declined"
+	jobCancelled flows.Job = "ses.cancelled"
+	jobRemind    flows.Job = "ses.remind"
+	jobAfter     flows.Job = "ses.after"
+	jobTell      flows.Job = "ses.tell"
 )
 
 // Options configure the session flows.
@@ -36,13 +36,16 @@ type Options struct {
 	Directory flows.Directory
 }
 
-// New returns the session flows and actions, and registers the reminder planner on e.
-func New(e *flows.Engine, o Options) []any {
-	e.AddPlanner("sessions.reminders", Plan)
-	items := []any{sessionFlow(), noteFlow(), remindersFlow(), snoozeAction(), groupFlow(o.Directory)}
-	items = append(items, sessionActions()...)
-	items = append(items, groupActions()...)
-	return items
+// Feature is the session flows, their actions and jobs, and the reminder planner.
+func Feature(o Options) flows.Feature {
+	return flows.Feature{
+		Name:     "sessions",
+		Flows:    []*flows.Flow{sessionFlow(), noteFlow(), remindersFlow(), groupFlow(o.Directory)},
+		Actions:  append(append([]*flows.Action{snoozeAction()}, sessionActions()...), groupActions()...),
+		Jobs:     append(sessionJobs(), groupJobs()...),
+		Planners: []flows.Planner{Plan},
+		Erasers:  []flows.Eraser{forgetHosted},
+	}
 }
 
 // hasPair lets in people with a mentoring partner.

@@ -30,14 +30,18 @@ type Server struct {
 	users   map[string]UserInfo
 	respond map[string]*respondTarget
 	uploads map[string][]byte
-	failure map[string][]failure
+	failure map[string][]Fault
+	limit   *channelLimit // chat.postMessage's per-channel limit, when a test enforces one
+	limited int           // calls answered 429 by that limit
 	ts      int
 	nextID  int
+	seq     int // changes to messages so far (see add)
 
-	sock   *socket
-	socks  int
-	acks   map[string]bool
-	closed bool
+	sock        *socket
+	socks       int
+	acks        map[string]bool
+	ackPayloads map[string]json.RawMessage
+	closed      bool
 }
 
 // Message is one message as Slack keeps it.
@@ -52,6 +56,7 @@ type Message struct {
 	// Updates counts chat.update and replace_original calls on the message.
 	Updates int
 	File    *File
+	seq     int // when it was posted or last updated, in the fake's order of changes
 }
 
 // File is an uploaded file shared in a channel.
@@ -60,11 +65,13 @@ type File struct {
 	Data []byte
 }
 
-// Call is one Web API call.
+// Call is one Web API call (or response_url post, Method "response_url"), answered or not.
 type Call struct {
 	Method string
 	Form   url.Values
 	JSON   json.RawMessage
+	// At is when the fake received it.
+	At time.Time
 }
 
 // UserInfo is what users.info answers for a user.
@@ -78,18 +85,13 @@ type respondTarget struct {
 	msg           *Message // the message the interaction came from; nil for a slash command
 }
 
-type failure struct {
-	code       string
-	retryAfter int
-}
-
 // New starts a fake workspace, closed when the test ends.
 func New(tb testing.TB) *Server {
 	tb.Helper()
 	s := &Server{
 		changed: make(chan struct{}), homes: map[string]json.RawMessage{}, users: map[string]UserInfo{},
-		respond: map[string]*respondTarget{}, uploads: map[string][]byte{}, failure: map[string][]failure{},
-		acks: map[string]bool{}, ts: 1000,
+		respond: map[string]*respondTarget{}, uploads: map[string][]byte{}, failure: map[string][]Fault{},
+		acks: map[string]bool{}, ackPayloads: map[string]json.RawMessage{}, ts: 1000,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.api)
@@ -125,20 +127,6 @@ func (s *Server) SetUser(id string, u UserInfo) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.users[id] = u
-}
-
-// FailNext makes the next call of method answer {"ok":false,"error":code}.
-func (s *Server) FailNext(method, code string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failure[method] = append(s.failure[method], failure{code: code})
-}
-
-// RateLimitNext makes the next call of method answer 429 with Retry-After seconds.
-func (s *Server) RateLimitNext(method string, seconds int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failure[method] = append(s.failure[method], failure{retryAfter: seconds})
 }
 
 // DM is the direct-message channel id the fake gives a user.
@@ -178,6 +166,17 @@ func (s *Server) Posted() int {
 	return len(s.msgs)
 }
 
+// Replaced counts the updates of a message the fake accepted (chat.update, response_url replace_original).
+func (s *Server) Replaced() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, m := range s.msgs {
+		n += m.Updates
+	}
+	return n
+}
+
 // Home returns the App Home view last published for user.
 func (s *Server) Home(user string) json.RawMessage {
 	s.mu.Lock()
@@ -215,6 +214,18 @@ func (s *Server) notify() {
 	s.changed = make(chan struct{})
 }
 
+// add stores a new message; touch marks an updated one. Both make it newer than everything before, so a user's
+// Expect and Press see an answer that replaced a question in place like a new message. The caller holds s.mu.
+func (s *Server) add(m *Message) {
+	s.msgs = append(s.msgs, m)
+	s.touch(m)
+}
+
+func (s *Server) touch(m *Message) {
+	s.seq++
+	m.seq = s.seq
+}
+
 func (s *Server) newTS() string {
 	s.ts++
 	return fmt.Sprintf("1700000000.%06d", s.ts)
@@ -229,7 +240,7 @@ type obj = map[string]any
 
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
-	call := Call{Method: method}
+	call := Call{Method: method, At: time.Now()}
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/json" {
 		b, _ := io.ReadAll(r.Body)
 		call.JSON = b
@@ -241,18 +252,16 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, call)
 	defer s.notify()
-	if q := s.failure[method]; len(q) > 0 {
-		f := q[0]
-		s.failure[method] = q[1:]
-		if f.retryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(f.retryAfter))
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		writeJSON(w, obj{"ok": false, "error": f.code})
+	if s.fault(w, method) {
 		return
 	}
 	f := call.Form
+	if method == "chat.postMessage" && !s.allowPost(f.Get("channel"), call.At) {
+		s.limited++
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusTooManyRequests)
+		return
+	}
 	switch method {
 	case "auth.test":
 		writeJSON(w, obj{"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"})
@@ -271,7 +280,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 			"locale": u.Locale, "profile": obj{"first_name": first, "real_name": u.Name}}})
 	case "chat.postMessage":
 		m := &Message{Channel: f.Get("channel"), TS: s.newTS(), Text: f.Get("text"), Blocks: json.RawMessage(f.Get("blocks"))}
-		s.msgs = append(s.msgs, m)
+		s.add(m)
 		writeJSON(w, obj{"ok": true, "channel": m.Channel, "ts": m.TS})
 	case "chat.update":
 		m := s.find(f.Get("channel"), f.Get("ts"))
@@ -280,6 +289,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		m.Blocks, m.Updates = json.RawMessage(f.Get("blocks")), m.Updates+1
+		s.touch(m)
 		if t := f.Get("text"); t != "" {
 			m.Text = t
 		}
@@ -306,7 +316,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, obj{"ok": false, "error": "invalid_arguments"})
 			return
 		}
-		s.msgs = append(s.msgs, &Message{Channel: f.Get("channel_id"), TS: s.newTS(),
+		s.add(&Message{Channel: f.Get("channel_id"), TS: s.newTS(),
 			File: &File{Name: files[0].Title, Data: s.uploads[files[0].ID]}})
 		writeJSON(w, obj{"ok": true, "files": []obj{{"id": files[0].ID, "title": files[0].Title}}})
 	default:
@@ -366,14 +376,18 @@ func (s *Server) serveRespond(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "expired_url", http.StatusNotFound)
 		return
 	}
-	s.calls = append(s.calls, Call{Method: "response_url", JSON: mustJSON(msg)})
+	s.calls = append(s.calls, Call{Method: "response_url", JSON: mustJSON(msg), At: time.Now()})
+	defer s.notify()
+	if s.fault(w, "response_url") {
+		return
+	}
 	if msg.ReplaceOriginal && t.msg != nil {
 		t.msg.Blocks, t.msg.Text, t.msg.Updates = msg.Blocks, msg.Text, t.msg.Updates+1
+		s.touch(t.msg)
 	} else {
-		s.msgs = append(s.msgs, &Message{Channel: t.channel, TS: s.newTS(), Ephemeral: msg.ResponseType == "ephemeral",
+		s.add(&Message{Channel: t.channel, TS: s.newTS(), Ephemeral: msg.ResponseType == "ephemeral",
 			User: t.user, Text: msg.Text, Blocks: msg.Blocks})
 	}
-	s.notify()
 	fmt.Fprint(w, "ok")
 }
 

@@ -78,7 +78,8 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}()
 	for {
 		var ack struct {
-			EnvelopeID string `json:"envelope_id"`
+			EnvelopeID string          `json:"envelope_id"`
+			Payload    json.RawMessage `json:"payload"`
 		}
 		if err := conn.ReadJSON(&ack); err != nil {
 			c.close()
@@ -86,6 +87,9 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Lock()
 		s.acks[ack.EnvelopeID] = true
+		if len(ack.Payload) > 0 {
+			s.ackPayloads[ack.EnvelopeID] = ack.Payload
+		}
 		s.notify()
 		s.mu.Unlock()
 	}
@@ -125,6 +129,14 @@ func (s *Server) Send(tb testing.TB, typ string, payload json.RawMessage, retry 
 		tb.Fatalf("slackfake: send envelope: %v", err)
 	}
 	return id
+}
+
+// AckPayload is the payload the bot sent with its acknowledgement of envelope id (for a slash command: the
+// answer shown to the person), nil if none.
+func (s *Server) AckPayload(id string) json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ackPayloads[id]
 }
 
 // WaitAck waits until the bot acknowledged envelope id.

@@ -95,7 +95,8 @@ type User struct {
 	T  Transport
 	// Channels the user is a member of, besides their DM with the bot.
 	Channels []string
-	// mark is how many messages existed when the user last did something; Expect looks only at newer ones.
+	// mark is the fake's change count when the user last did something; Expect and Press look only at messages
+	// posted or updated after it.
 	mark  int
 	event int
 }
@@ -105,7 +106,7 @@ func (s *Server) NewUser(id string, t Transport) *User { return &User{ID: id, S:
 
 func (u *User) markNow() {
 	u.S.mu.Lock()
-	u.mark = len(u.S.msgs)
+	u.mark = u.S.seq
 	u.S.mu.Unlock()
 }
 
@@ -152,8 +153,8 @@ func (u *User) Expect(tb testing.TB, want string) Message {
 	u.S.Wait(tb, u.ID+" to get "+strconv.Quote(want), func() bool {
 		u.S.mu.Lock()
 		defer u.S.mu.Unlock()
-		for _, m := range u.S.msgs[u.mark:] {
-			if u.sees(m) && strings.Contains(m.Body(), want) {
+		for _, m := range u.S.msgs {
+			if m.seq > u.mark && u.sees(m) && strings.Contains(m.Body(), want) {
 				got = *m
 				return true
 			}
@@ -170,20 +171,27 @@ func (u *User) sees(m *Message) bool {
 	return m.Channel == DM(u.ID) || slices.Contains(u.Channels, m.Channel)
 }
 
-// findButton finds label on the newest message user sees, among the messages from index from on.
+// findButton finds label on the newest message (posted or updated after change from) that user sees.
 func (s *Server) findButton(u *User, label string, from int) (Message, Button, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := len(s.msgs) - 1; i >= from; i-- {
-		m := s.msgs[i]
-		if !u.sees(m) {
+	var (
+		best *Message
+		btn  Button
+	)
+	for _, m := range s.msgs {
+		if m.seq <= from || !u.sees(m) || (best != nil && m.seq < best.seq) {
 			continue
 		}
 		for _, b := range m.Buttons() {
 			if b.Label == label {
-				return *m, b, true
+				best, btn = m, b
+				break
 			}
 		}
 	}
-	return Message{}, Button{}, false
+	if best == nil {
+		return Message{}, Button{}, false
+	}
+	return *best, btn, true
 }
