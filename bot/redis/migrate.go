@@ -81,12 +81,12 @@ func (s *Store) adoptPending(ctx context.Context, pid, eventID, mark string) err
 	if err := json.Unmarshal([]byte(mark), &replies); err != nil {
 		return nil // unreadable: nothing to send
 	}
-	b, err := json.Marshal(&flows.Outbound{Replies: replies})
+	body, err := s.encodeBody(pid, eventID, &flows.Outbound{Replies: replies})
 	if err != nil {
 		return fmt.Errorf("adopt pending replies: %w", err)
 	}
 	pipe := s.c.Pipeline()
-	pipe.HSetNX(ctx, keyOutbox(pid), eventID, b)
+	pipe.HSetNX(ctx, keyOutbox(pid), eventID, body)
 	pipe.HSetNX(ctx, keyOutbox(pid), eventID+"#", pendingState(0, ""))
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("adopt pending replies: %w", err)

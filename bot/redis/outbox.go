@@ -250,7 +250,7 @@ func (s *Store) claim(ctx context.Context, es []entry) ([]*flows.Outbound, error
 			continue
 		}
 		o := new(flows.Outbound)
-		if err := json.Unmarshal([]byte(e.body), o); err != nil {
+		if err := s.decodeBody(e, o); err != nil {
 			// Unreadable (written by another build): nothing can be sent; drop it rather than retry forever.
 			_ = s.c.HDel(ctx, keyOutbox(e.pid), e.event, e.event+"#").Err()
 			continue
@@ -307,13 +307,14 @@ func (s *Store) staleIn(ctx context.Context, keys []string, age time.Duration, l
 			if !ok {
 				continue
 			}
+			e := entry{pid: pid, event: f, body: body, state: state}
 			var at struct {
 				Saved time.Time `json:"saved"`
 			}
-			if json.Unmarshal([]byte(body), &at) == nil && at.Saved.After(before) {
+			if s.decodeBody(e, &at) == nil && at.Saved.After(before) {
 				continue
 			}
-			es = append(es, entry{pid: pid, event: f, body: body, state: state})
+			es = append(es, e)
 		}
 	}
 	dead, err := s.deadOwners(ctx, es)
@@ -401,4 +402,42 @@ func (s *Store) Close() {
 		close(h.stop)
 		<-h.done
 	}
+}
+
+// Sealer encrypts what the outbox keeps (flows/seal.Box does): replies may show a person their check-in result,
+// and health data reaches Redis only sealed. owner binds a sealed value to its place (user and event).
+type Sealer interface {
+	Seal(owner string, plain []byte) (string, error)
+	Open(owner, sealed string) ([]byte, error)
+}
+
+// encodeBody is the stored form of an event's pending replies: their JSON, sealed when the store has a Sealer.
+func (s *Store) encodeBody(pid, eventID string, out *flows.Outbound) (string, error) {
+	b, err := json.Marshal(out)
+	if err != nil {
+		return "", fmt.Errorf("encode pending replies: %w", err)
+	}
+	if s.Sealer == nil {
+		return string(b), nil
+	}
+	sealed, err := s.Sealer.Seal("outbox/"+pid+"/"+eventID, b)
+	if err != nil {
+		return "", fmt.Errorf("seal pending replies: %w", err)
+	}
+	return sealed, nil
+}
+
+// decodeBody reads an entry's stored replies into v: plain JSON (written without a Sealer), or sealed.
+func (s *Store) decodeBody(e entry, v any) error {
+	b := []byte(e.body)
+	if !strings.HasPrefix(e.body, "{") {
+		if s.Sealer == nil {
+			return errors.New("sealed pending replies and no key")
+		}
+		var err error
+		if b, err = s.Sealer.Open("outbox/"+e.pid+"/"+e.event, e.body); err != nil {
+			return err
+		}
+	}
+	return json.Unmarshal(b, v)
 }

@@ -3,6 +3,7 @@ package redis_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/m4pris/mentorbot/bot/redis"
 	"github.com/m4pris/mentorbot/bot/redis/redistest"
 	"github.com/m4pris/mentorbot/flows"
+	"github.com/m4pris/mentorbot/flows/seal"
 )
 
 func pending(event string, saved time.Time, texts ...string) *flows.Outbound {
@@ -149,5 +151,25 @@ func TestHandledIdsBounded(t *testing.T) {
 		if snap, _ := s.Load(ctx, "p1", event(i)); snap.Seen != want {
 			t.Errorf("event %d of 98: seen %v, want %v", i, snap.Seen, want)
 		}
+	}
+}
+
+// TestPendingRepliesSealed: with a data key, replies waiting in Redis are sealed (one may show a person their
+// check-in result), and another instance with the key sends them.
+func TestPendingRepliesSealed(t *testing.T) {
+	conn := redistest.Open(t, redistest.DBRedis)
+	ctx := context.Background()
+	box := seal.NewRandom()
+	a, b := redis.NewStore(conn.Client), redis.NewStore(conn.Client)
+	a.Sealer, b.Sealer = box, box
+	save(t, a, "p1", "tg:1", pending("tg:1", time.Now().Add(-time.Minute), "Work and energy (CBI): 79 out of 100"))
+	raw := conn.Client.HGetAll(ctx, "mb:{p1}:out").Val()
+	if len(raw) != 2 || strings.Contains(raw["tg:1"], "79") || strings.Contains(raw["tg:1"], "CBI") {
+		t.Fatalf("pending replies in Redis: %q", raw)
+	}
+	a.Close()
+	got, err := b.Stale(ctx, 5*time.Second, 10)
+	if err != nil || len(got) != 1 || got[0].Replies[0].Text != "Work and energy (CBI): 79 out of 100" {
+		t.Fatalf("swept %+v, %v", got, err)
 	}
 }

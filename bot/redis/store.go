@@ -26,6 +26,9 @@ type Store struct {
 	AckDelay time.Duration
 	// Log receives what the store does not return as an error (a failed index update). Nil: slog.Default().
 	Log *slog.Logger
+	// Sealer encrypts pending replies (they may show a check-in result). Nil: kept as they are (tests, and a
+	// store without a data key, where no score is kept either).
+	Sealer Sealer
 
 	owner string // this instance's name in the outbox: the pending replies it is sending carry it
 	acks  acker
@@ -139,14 +142,13 @@ func (s *Store) Save(ctx context.Context, pid string, snap flows.Snapshot, event
 	}
 	body, state := "", ""
 	if out != nil && eventID != "" {
-		b, err := json.Marshal(out)
-		if err != nil {
-			return fmt.Errorf("encode pending replies: %w", err)
+		if body, err = s.encodeBody(pid, eventID, out); err != nil {
+			return err
 		}
 		if err := s.alive.ensure(ctx, s.c, s.owner); err != nil {
 			return fmt.Errorf("save user: %w", err)
 		}
-		body, state = string(b), pendingState(0, s.owner)
+		state = pendingState(0, s.owner)
 	}
 	keys := []string{keyUser(pid), keyOutbox(pid), keyOldRev(pid), keyOldProfile(pid), keyOldConv(pid), keyOldLink(pid)}
 	n, err := runScript(ctx, s.c, saveScript, keys, snap.Rev, d.encode(snap.Rev+1), eventID, body, state).Int()

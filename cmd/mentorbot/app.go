@@ -57,6 +57,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 		conn.Close()
 		return nil, err
 	}
+	if deps.Sealer != nil {
+		m.Store.Sealer = deps.Sealer // replies kept until sent may show a check-in result: sealed like one
+	}
 	programme.Register(m.Engine, deps)
 	return m, nil
 }
