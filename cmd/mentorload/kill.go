@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,13 +91,16 @@ type killReport struct {
 	Lost, Repeated, Unexpected int
 	UsersLost, UsersRepeated   int
 	MaxRepeated                int // most repeated messages of one user
-	Settled                    time.Duration
+	// MaxRepeatedPerKill is the most messages one user got again that were first sent between the same two kills
+	// (so at most this many repeats a chat came from one kill).
+	MaxRepeatedPerKill int
+	Settled            time.Duration
 }
 
 func (r killReport) String() string {
-	return fmt.Sprintf("%s: %d users × %d steps, %d kills, %d updates: %d messages expected, %d received; lost %d (%d users), repeated %d (%d users, at most %d a user), unexpected %d; replies settled %.1f s after the last step",
+	return fmt.Sprintf("%s: %d users × %d steps, %d kills, %d updates: %d messages expected, %d received; lost %d (%d users), repeated %d (%d users, at most %d a user, %d a user from one kill), unexpected %d; replies settled %.1f s after the last step",
 		r.Mode, r.Users, r.Steps, r.Kills, r.Updates, r.Expected, r.Received, r.Lost, r.UsersLost, r.Repeated,
-		r.UsersRepeated, r.MaxRepeated, r.Unexpected, r.Settled.Seconds())
+		r.UsersRepeated, r.MaxRepeated, r.MaxRepeatedPerKill, r.Unexpected, r.Settled.Seconds())
 }
 
 // script is one language's conversation: the updates a user sends and the messages the bot answers without kills.
@@ -236,6 +240,7 @@ func runKill(ctx context.Context, o killOptions) (killReport, error) {
 	}
 	slices.Sort(points)
 	var killed atomic.Int64
+	var killTimes []time.Time // written by the killer only; read after it is done
 	killerDone := make(chan error, 1)
 	stopKiller := make(chan struct{})
 	go func() {
@@ -251,6 +256,7 @@ func runKill(ctx context.Context, o killOptions) (killReport, error) {
 			time.Sleep(time.Duration(rng.IntN(250)) * time.Millisecond)
 			mu.Lock()
 			_ = c.cmd.Process.Kill()
+			killTimes = append(killTimes, time.Now())
 			<-c.done
 			if o.polling {
 				// The dead poller's lease would keep the next one waiting for its TTL (30 s); an operator would
@@ -331,6 +337,7 @@ func runKill(ctx context.Context, o killOptions) (killReport, error) {
 			rep.UsersRepeated++
 		}
 		rep.MaxRepeated = max(rep.MaxRepeated, repeated)
+		rep.MaxRepeatedPerKill = max(rep.MaxRepeatedPerKill, repeatsPerKill(want, got, api.arrivals(u.id), killTimes))
 	}
 	mu.Lock()
 	err = c.stop(30 * time.Second)
@@ -431,4 +438,28 @@ func missing(want, got []string) []string {
 		out = append(out, m)
 	}
 	return out
+}
+
+// repeatsPerKill attributes each message got more often than want to the first kill after the copy before it came
+// (that copy was sent, its acknowledgement lost to the kill) and returns the most attributed to one kill.
+func repeatsPerKill(want, got []string, at, kills []time.Time) int {
+	need := map[string]int{}
+	for _, m := range want {
+		need[codeRE.ReplaceAllString(m, "CODE")]++
+	}
+	seen := map[string]int{}
+	last := map[string]time.Time{}
+	per := map[int]int{}
+	most := 0
+	for i, m := range got {
+		k := codeRE.ReplaceAllString(m, "CODE")
+		seen[k]++
+		if seen[k] > need[k] && need[k] > 0 {
+			kill := sort.Search(len(kills), func(j int) bool { return kills[j].After(last[k]) })
+			per[kill]++
+			most = max(most, per[kill])
+		}
+		last[k] = at[i]
+	}
+	return most
 }

@@ -33,6 +33,7 @@ type killAPI struct {
 // killChat is what one user has seen.
 type killChat struct {
 	texts    []string       // every message received, in order
+	at       []time.Time    // when each came
 	msgText  map[int]string // the current text of each message (an edit to the same text changes nothing)
 	kbMsg    int
 	keyboard []button
@@ -72,6 +73,13 @@ func (f *killAPI) push(body func(id int64) []byte) {
 	f.ids = append(f.ids, f.nextUpdate)
 	close(f.arrived)
 	f.arrived = make(chan struct{})
+}
+
+// arrivals returns when each of chat's messages came.
+func (f *killAPI) arrivals(id int64) []time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Time(nil), f.chat(id).at...)
 }
 
 // received returns a copy of the texts chat received.
@@ -126,6 +134,7 @@ func (f *killAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			text = "document"
 		}
 		c.texts = append(c.texts, text)
+		c.at = append(c.at, time.Now())
 		c.msgText[f.nextMsg] = text
 		if kb := parseKeyboard(fields["reply_markup"]); len(kb) > 0 {
 			c.kbMsg, c.keyboard = f.nextMsg, kb
@@ -145,6 +154,7 @@ func (f *killAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if old != fields["text"] {
 			c.texts = append(c.texts, fields["text"])
+			c.at = append(c.at, time.Now())
 			c.msgText[msg] = fields["text"]
 		}
 		switch {
