@@ -79,7 +79,9 @@ type killOptions struct {
 	// stepWait is how long a user waits for the answer to a step before going on; settle is how long the run
 	// waits at the end for replies still owed (a lost reply never comes: the wait then runs out).
 	stepWait, settle time.Duration
-	log              io.Writer
+	// ready is how long serve may take to answer /readyz after a start (30 s when 0).
+	ready time.Duration
+	log   io.Writer
 }
 
 // killReport is what a kill run found.
@@ -164,7 +166,8 @@ func runKill(ctx context.Context, o killOptions) (killReport, error) {
 			<-c.done
 		}
 	}()
-	if err := c.waitReady(30 * time.Second); err != nil {
+	ready := cmp.Or(o.ready, 30*time.Second)
+	if err := c.waitReady(ready); err != nil {
 		return rep, fmt.Errorf("%w (log: %s)", err, c.log)
 	}
 	hook := "http://" + addr + "/telegram/webhook"
@@ -265,7 +268,7 @@ func runKill(ctx context.Context, o killOptions) (killReport, error) {
 			}
 			next, err := startChild(o.bin, env)
 			if err == nil {
-				err = next.waitReady(30 * time.Second)
+				err = next.waitReady(ready)
 			}
 			c = next
 			mu.Unlock()
