@@ -16,6 +16,10 @@ type Result struct {
 	Profile *Profile
 	// Duplicate is true when the event had been handled before; nothing was changed.
 	Duplicate bool
+	// Outbound is the durable record of Replies (see Outbound): set for an event with an id whose replies were
+	// saved with it, and for a duplicate whose replies were still pending and are now this process's to send.
+	// Nil: Replies are not kept (no event id, an adapter that does not acknowledge, or nothing to send).
+	Outbound *Outbound
 	// counts are what the flow counted (Ctx.Count), reported once the update is saved.
 	counts []Count
 }
@@ -86,7 +90,7 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 		}
 	}
 	if snap.Seen {
-		return Result{Duplicate: true, Replies: snap.Pending, Profile: snap.Profile}, nil
+		return e.duplicate(ctx, pid, ev, snap)
 	}
 	now := e.clock.Now()
 	p := snap.Profile
@@ -132,11 +136,8 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 		return e.erase(c)
 	}
 	snap.Profile = p
-	var pending []Reply
-	if ev.Internal() {
-		pending = c.replies
-	}
-	if err := e.store.Save(ctx, pid, snap, ev.ID, pending); err != nil {
+	out := e.outbound(pid, ev, p, c.replies, now)
+	if err := e.store.Save(ctx, pid, snap, ev.ID, out); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return Result{}, err
 		}
@@ -144,7 +145,7 @@ func (e *Engine) handleOnce(ctx context.Context, pid string, ev Event) (res Resu
 	}
 	e.enqueue(ctx, c.tasks)
 	e.cancelTasks(ctx, c.cancels)
-	return Result{Replies: c.replies, Profile: p, limited: limited, counts: c.counts}, nil
+	return Result{Replies: c.replies, Profile: p, limited: limited, counts: c.counts, Outbound: out}, nil
 }
 
 // erase ends an update that asked for the user's erasure (/forget): every feature's eraser, then the user's own

@@ -24,26 +24,27 @@ type Snapshot struct {
 	Rev     int64 // optimistic version; Save fails with ErrConflict if it changed
 	// Seen is true when the event being loaded for was already handled.
 	Seen bool
-	// Pending are the replies of an already handled task that were not confirmed sent (see Store.Ack).
-	Pending []Reply
 	// LinkedTo is set when this profile id was merged into another profile.
 	LinkedTo string
+	// Stored is the store's own record of what Load read (the handled event ids it remembers, what the global
+	// indexes hold); the engine passes it back to Save unchanged. Empty for a snapshot not loaded.
+	Stored []byte
 }
 
 // ErrConflict is returned by Store.Save when another update changed the user's state since Load.
 var ErrConflict = errors.New("state changed concurrently")
 
-// Store keeps users' profiles and conversations. Load and Save are one round trip each.
+// Store keeps users' profiles and conversations, and the replies on their way to them. Load and Save are one
+// round trip each.
 type Store interface {
 	// Load reads profile, conversation, revision and whether eventID was already handled.
 	Load(ctx context.Context, pid, eventID string) (Snapshot, error)
-	// Save writes profile and conversation if the revision is still s.Rev, and marks eventID handled, atomically.
-	// pending are kept with the mark until Ack, so a task whose replies were not sent resends them on retry.
-	Save(ctx context.Context, pid string, s Snapshot, eventID string, pending []Reply) error
-	// Ack records that the replies of eventID were sent.
-	Ack(ctx context.Context, pid, eventID string) error
+	// Save writes profile and conversation if the revision is still s.Rev, marks eventID handled, and keeps out
+	// (the event's replies, nil for none) pending for this process to send, atomically.
+	Save(ctx context.Context, pid string, s Snapshot, eventID string, out *Outbound) error
 	// Erase deletes every key of the user.
 	Erase(ctx context.Context, pid string) error
+	Outbox
 }
 
 // Directory finds other people. Each call is a round trip, so flows use it only where they must.

@@ -211,7 +211,12 @@ func (e *Engine) RunTask(ctx context.Context, t Task) error {
 		}
 		return nil
 	}
-	reached, err := e.send(ctx, res.Profile, res.Replies)
+	if res.Outbound == nil {
+		// Another process is sending the still pending replies of this task (or its sender died: the sweeper
+		// takes them over).
+		return nil
+	}
+	reached, err := e.deliver(ctx, res.Profile, res.Outbound)
 	if err != nil {
 		return err
 	}
@@ -222,17 +227,58 @@ func (e *Engine) RunTask(ctx context.Context, t Task) error {
 		}
 		e.count(ev, CountNudge, outcome)
 	}
-	return e.store.Ack(ctx, res.Profile.ID, ev.ID)
+	return nil
 }
 
 // Send delivers replies to a user on the first platform where they are reachable, most recently linked first.
+// The replies are not kept: a crash may lose them (durable replies come from events, see Outbound).
 func (e *Engine) Send(ctx context.Context, p *Profile, replies []Reply) error {
-	_, err := e.send(ctx, p, replies)
+	_, err := e.send(ctx, p, func(s Sender, to Identity) error { return s.Send(ctx, to, replies) })
 	return err
 }
 
-// send is Send; reached tells whether a platform took the replies (false: the user is unreachable everywhere).
-func (e *Engine) send(ctx context.Context, p *Profile, replies []Reply) (reached bool, err error) {
+// deliver sends a task's durable replies: to o.To, and if the user blocked the bot there, to the next platform
+// where they are reachable. Undeliverable replies are removed; replies that failed for now are released for the
+// sweeper (and the queue's retry of the task) and the error returned.
+func (e *Engine) deliver(ctx context.Context, p *Profile, o *Outbound) (reached bool, err error) {
+	o.Bind(e.store)
+	if s := e.senders[o.To.Platform]; s != nil && p.Reachable(o.To) {
+		err = e.sendOutbound(ctx, s, o.To, o)
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, ErrUnreachable) {
+			return false, e.release(ctx, o, err)
+		}
+		e.markUnreachable(ctx, p.ID, o.To.Platform)
+		p.Unreachable = append(p.Unreachable, o.To.Platform)
+	}
+	o.Sent = 0 // parts count on the platform that sends them
+	reached, err = e.send(ctx, p, func(s Sender, to Identity) error {
+		o.To = to
+		return e.sendOutbound(ctx, s, to, o)
+	})
+	if err != nil {
+		return false, e.release(ctx, o, err)
+	}
+	if !reached {
+		return false, o.Done(ctx) // nobody to reach: keeping them would not help
+	}
+	return true, nil
+}
+
+// release hands o back after sending failed with err, and returns err.
+func (e *Engine) release(ctx context.Context, o *Outbound, err error) error {
+	if rerr := o.Release(ctx); rerr != nil {
+		e.log.Error("release pending replies", "err", rerr)
+	}
+	return err
+}
+
+// send calls try for each platform identity where the user is reachable, most recently linked first, until one
+// succeeds; reached tells whether one did (false: the user is unreachable everywhere). An identity that answers
+// ErrUnreachable is marked so.
+func (e *Engine) send(ctx context.Context, p *Profile, try func(Sender, Identity) error) (reached bool, err error) {
 	var lastErr error = ErrUnreachable
 	for i := len(p.Identities) - 1; i >= 0; i-- {
 		id := p.Identities[i]
@@ -240,16 +286,13 @@ func (e *Engine) send(ctx context.Context, p *Profile, replies []Reply) (reached
 		if s == nil || !p.Reachable(id) {
 			continue
 		}
-		err := s.Send(ctx, id, replies)
+		err := try(s, id)
 		if err == nil {
 			return true, nil
 		}
 		lastErr = err
 		if errors.Is(err, ErrUnreachable) {
-			mark := NewTask("", p.ID, jobUnreachable, unreachableArgs{id.Platform})
-			if _, merr := e.Handle(ctx, Event{Profile: p.ID, Job: jobUnreachable, Task: &mark}); merr != nil {
-				e.log.Error("mark unreachable", "err", merr)
-			}
+			e.markUnreachable(ctx, p.ID, id.Platform)
 			continue
 		}
 		return false, err

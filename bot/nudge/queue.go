@@ -2,10 +2,14 @@ package nudge
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,8 +19,55 @@ import (
 	"github.com/m4pris/mentorbot/flows"
 )
 
-// TaskType is the asynq type of every mentorbot task; the payload is a flows.Task as JSON.
-const TaskType = "mentorbot:task"
+// TaskType is the asynq type of every mentorbot task. A planned task waits in Redis for days, one or more for
+// every user, so it is stored small (BenchmarkTaskMemory): a short type, and a payload of only what asynq does
+// not keep itself (encodePayload).
+const TaskType = "mb"
+
+// oldTaskType is the type the previous build queued its tasks under, with the whole flows.Task as JSON; they
+// are still run.
+const oldTaskType = "mentorbot:task"
+
+// payloadSep separates the fields of a payload; flows never puts it into a profile id or a job name.
+const payloadSep = "\x1f"
+
+// TaskID is the asynq task id of a flows task id: 96 bits of its hash, 16 characters instead of the 40 to 70 the
+// flows build (they hold a profile id and a date), so that the three copies asynq keeps (the task's key, the
+// scheduled set's member, the message) stay short. Planning the same task twice still gives the same id. The
+// engine sees this id as the task's (its deduplication is by it): a task queued by the previous build, under its
+// whole id, is a different task if planned again, so one planned before an upgrade may be delivered twice.
+func TaskID(id string) string {
+	sum := sha256.Sum256([]byte("mentorbot/task\x00" + id))
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// encodePayload is a task's payload: profile, job, the arguments' version and the arguments. Its id is the asynq task id, and when it is
+// due is asynq's schedule.
+func encodePayload(t flows.Task) []byte {
+	return []byte(t.Profile + payloadSep + string(t.Job) + payloadSep + strconv.Itoa(t.V) + payloadSep + string(t.Args))
+}
+
+// decodePayload reads a payload of task id, in either encoding.
+func decodePayload(id string, b []byte) (flows.Task, error) {
+	var t flows.Task
+	if len(b) > 0 && b[0] == '{' {
+		err := json.Unmarshal(b, &t)
+		return t, err
+	}
+	f := strings.SplitN(string(b), payloadSep, 4)
+	if len(f) != 4 {
+		return t, errors.New("bad task payload")
+	}
+	v, err := strconv.Atoi(f[2])
+	if err != nil {
+		return t, errors.New("bad task payload version")
+	}
+	t = flows.Task{ID: id, Profile: f[0], Job: flows.Job(f[1]), V: v}
+	if f[3] != "" {
+		t.Args = json.RawMessage(f[3])
+	}
+	return t, nil
+}
 
 // QueueOptions configure a Queue. Zero values mean the defaults stated on each field.
 type QueueOptions struct {
@@ -114,15 +165,11 @@ func (q *Queue) enqueue(ctx context.Context, t flows.Task) error {
 	if t.ID == "" {
 		return fmt.Errorf("enqueue %s: task without id", t.Job)
 	}
-	b, err := json.Marshal(t)
-	if err != nil {
-		return fmt.Errorf("encode task: %w", err)
-	}
-	opts := []asynq.Option{asynq.TaskID(t.ID), asynq.Queue(q.opt.Name), asynq.MaxRetry(q.opt.MaxRetry), asynq.Timeout(q.opt.Timeout)}
+	opts := []asynq.Option{asynq.TaskID(TaskID(t.ID)), asynq.Queue(q.opt.Name), asynq.MaxRetry(q.opt.MaxRetry), asynq.Timeout(q.opt.Timeout)}
 	if d := t.At.Sub(q.clock.Now()); !t.At.IsZero() && d > 0 {
 		opts = append(opts, asynq.ProcessIn(d))
 	}
-	_, err = q.client.EnqueueContext(ctx, asynq.NewTask(TaskType, b), opts...)
+	_, err := q.client.EnqueueContext(ctx, asynq.NewTask(TaskType, encodePayload(t)), opts...)
 	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return fmt.Errorf("enqueue %s: %w", t.Job, err)
 	}
@@ -134,7 +181,7 @@ func (q *Queue) enqueue(ctx context.Context, t flows.Task) error {
 func (q *Queue) Cancel(_ context.Context, ids ...string) error {
 	var first error
 	for _, id := range ids {
-		err := q.insp.DeleteTask(q.opt.Name, id)
+		err := q.insp.DeleteTask(q.opt.Name, TaskID(id))
 		if err == nil || errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
 			continue
 		}
@@ -145,7 +192,7 @@ func (q *Queue) Cancel(_ context.Context, ids ...string) error {
 	return first
 }
 
-// Scheduled lists the ids of the tasks waiting for a later time (tests, diagnostics), up to limit.
+// Scheduled lists the queue ids (TaskID) of the tasks waiting for a later time (tests, diagnostics), up to limit.
 func (q *Queue) Scheduled(limit int) ([]string, error) {
 	infos, err := q.insp.ListScheduledTasks(q.opt.Name, asynq.PageSize(limit))
 	if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
@@ -160,17 +207,18 @@ func (q *Queue) Scheduled(limit int) ([]string, error) {
 
 // Info returns the task with id, or nil when it is not in the queue.
 func (q *Queue) Info(id string) (*flows.Task, time.Time, error) {
-	in, err := q.insp.GetTaskInfo(q.opt.Name, id)
+	in, err := q.insp.GetTaskInfo(q.opt.Name, TaskID(id))
 	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
 		return nil, time.Time{}, nil
 	}
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("task info: %w", err)
 	}
-	var t flows.Task
-	if err := json.Unmarshal(in.Payload, &t); err != nil {
+	t, err := decodePayload(in.ID, in.Payload)
+	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("decode task: %w", err)
 	}
+	t.At = in.NextProcessAt
 	return &t, in.NextProcessAt, nil
 }
 

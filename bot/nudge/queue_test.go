@@ -37,8 +37,8 @@ func TestQueueIdsAndCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(ids, []string{task.ID}) {
-		t.Fatalf("scheduled = %v, want one %s", ids, task.ID)
+	if !slices.Equal(ids, []string{nudge.TaskID(task.ID)}) {
+		t.Fatalf("scheduled = %v, want one %s", ids, nudge.TaskID(task.ID))
 	}
 	got, at, err := b.Info(task.ID)
 	if err != nil || got == nil || got.Job != "x" || got.Profile != "p1" {

@@ -2,7 +2,6 @@ package nudge
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -92,6 +91,7 @@ func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
 func (w *Worker) Start(context.Context) error {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TaskType, w.handle)
+	mux.HandleFunc(oldTaskType, w.handle)
 	if err := w.srv.Start(mux); err != nil {
 		return fmt.Errorf("start queue worker: %w", err)
 	}
@@ -99,8 +99,9 @@ func (w *Worker) Start(context.Context) error {
 }
 
 func (w *Worker) handle(ctx context.Context, at *asynq.Task) error {
-	var t flows.Task
-	if err := json.Unmarshal(at.Payload(), &t); err != nil || t.ID == "" || t.Job == "" {
+	id, _ := asynq.GetTaskID(ctx)
+	t, err := decodePayload(id, at.Payload())
+	if err != nil || t.ID == "" || t.Job == "" {
 		// Nothing we wrote looks like this: retrying cannot help.
 		return fmt.Errorf("bad task payload: %w", asynq.SkipRetry)
 	}

@@ -113,3 +113,33 @@ type redisLog struct{ l *slog.Logger }
 func (r redisLog) Printf(_ context.Context, format string, v ...any) {
 	r.l.Warn(fmt.Sprintf(format, v...))
 }
+
+// Ready reports whether Redis can serve updates now: a single server (or the master Sentinel names) answers; in
+// a Cluster every master answers and reports cluster_state ok. PING alone is not enough for a Cluster: a node
+// answers it while the cluster is down ("CLUSTERDOWN"), and a replica whose updates would all fail must leave the
+// load balancer.
+func (c *Conn) Ready(ctx context.Context) error {
+	cc, ok := c.Client.(*goredis.ClusterClient)
+	if !ok {
+		// Through Sentinel, the client asks the Sentinels for the master and PINGs it: no reachable master (or no
+		// Sentinel that names one) is an error.
+		if err := c.Client.Ping(ctx).Err(); err != nil {
+			return fmt.Errorf("redis: %w", err)
+		}
+		return nil
+	}
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, m *goredis.Client) error {
+		info, err := m.ClusterInfo(ctx).Result()
+		if err != nil {
+			return fmt.Errorf("master %s: %w", m.Options().Addr, err)
+		}
+		if !strings.Contains(info, "cluster_state:ok") {
+			return fmt.Errorf("master %s: cluster state not ok", m.Options().Addr)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis cluster: %w", err)
+	}
+	return nil
+}

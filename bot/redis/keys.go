@@ -8,13 +8,26 @@ const prefix = "mb:"
 
 func userKey(pid, name string) string { return prefix + "{" + pid + "}:" + name }
 
-// Per user.
-func keyProfile(pid string) string     { return userKey(pid, "profile") }
-func keyConv(pid string) string        { return userKey(pid, "conv") }
-func keyRev(pid string) string         { return userKey(pid, "rev") }
-func keyLink(pid string) string        { return userKey(pid, "link") }
-func keySeen(pid, ev string) string    { return userKey(pid, "seen:"+ev) }
+// Per user: one document (userdoc.go: revision, profile, conversation, the last handled event ids, link) and, while
+// replies are on their way, a hash of them (outbox.go), which exists only while something is pending.
+func keyUser(pid string) string        { return userKey(pid, "u") }
+func keyOutbox(pid string) string      { return userKey(pid, "out") }
 func keyUserPattern(pid string) string { return prefix + "{" + pid + "}:*" }
+
+// patternOutbox matches every user's outbox hash (the sweeper scans for them).
+const patternOutbox = prefix + "{*}:out"
+
+// The previous layout (a key each for the profile, conversation, revision, link and every handled event id), read
+// once to migrate a user to the document (migrate.go).
+func keyOldProfile(pid string) string  { return userKey(pid, "profile") }
+func keyOldConv(pid string) string     { return userKey(pid, "conv") }
+func keyOldRev(pid string) string      { return userKey(pid, "rev") }
+func keyOldLink(pid string) string     { return userKey(pid, "link") }
+func keyOldSeen(pid, ev string) string { return userKey(pid, "seen:"+ev) }
+
+// keyAlive says that the store instance owner (one a process) is running; pending replies it owns are not taken
+// over while it exists (outbox.go).
+func keyAlive(owner string) string { return prefix + "alive:" + owner }
 
 // Global indexes.
 func keyUsers() string             { return prefix + "users" }

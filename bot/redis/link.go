@@ -62,23 +62,46 @@ func (s *Store) ClaimLinkCode(ctx context.Context, hash, claimant string) (bool,
 	return n == 1, nil
 }
 
-// retireScript turns a merged profile into a link.
+// retireScript turns a merged profile into a link: its document keeps only the handled event ids and names the
+// profile it now links to. The revision moves on, so that an update loaded before the merge fails its save
+// instead of writing the profile back. The previous layout's keys of the profile go too. Pending replies stay in
+// the outbox: they are still owed to the person, on the same account.
 //
-// KEYS[1] rev, KEYS[2] profile, KEYS[3] conv, KEYS[4] link (all in the retired profile's slot)
+// KEYS[1] document, KEYS[2..5] previous layout's rev, profile, conv, link (all in the retired profile's slot)
 // ARGV[1] the profile it now links to.
-// The revision moves on so that an update loaded before the merge fails its save instead of writing the profile back.
 var retireScript = goredis.NewScript(`
-redis.call('INCR', KEYS[1])
-redis.call('DEL', KEYS[2], KEYS[3])
-redis.call('SET', KEYS[4], ARGV[1])
+local old = redis.call('GET', KEYS[1])
+local rev, seen = tonumber(redis.call('GET', KEYS[2]) or '0'), ''
+if old then
+  rev = tonumber(string.match(old, '^%a(%d+)'))
+  seen = string.match(old, '^[^\n]*\n[^\n]*\n([^\n]*)') or ''
+end
+redis.call('SET', KEYS[1], 'A' .. (rev + 1) .. '\n\n' .. seen .. '\n' .. ARGV[1] .. '\n\n')
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+return 1
+`)
+
+// relinkScript points an older link (an id merged into the retired profile before) at the profile it was merged
+// into now. Anything that is not a link is left alone.
+//
+// KEYS[1] document, KEYS[2] previous layout's link; ARGV[1] the profile to link to.
+var relinkScript = goredis.NewScript(`
+local old = redis.call('GET', KEYS[1])
+if old then
+  local head, facts, seen, link, rest = string.match(old, '^([^\n]*)\n([^\n]*)\n([^\n]*)\n([^\n]*)\n(.*)$')
+  if link and link ~= '' then
+    redis.call('SET', KEYS[1], head .. '\n' .. facts .. '\n' .. seen .. '\n' .. ARGV[1] .. '\n' .. rest)
+  end
+  return 1
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('SET', KEYS[2], ARGV[1]) end
 return 1
 `)
 
 // MergeProfiles folds profile from into profile into (see link.Store): into is updated with an optimistic revision
-// check and retried on conflict; then from is retired in one script in its own slot, its seen-marks (which may hold
-// pending replies) are removed, it leaves the global indexes, and links that pointed at from point at into.
-// A failure between the two steps leaves both profiles whole and into already merged; linking again is safe
-// because merging is idempotent.
+// check and retried on conflict; then from is retired in one script in its own slot, it leaves the global indexes,
+// and links that pointed at from point at into. A failure between the two steps leaves both profiles whole and
+// into already merged; linking again is safe because merging is idempotent.
 func (s *Store) MergeProfiles(ctx context.Context, from *flows.Profile, into string, merge func(*flows.Profile)) error {
 	merged := false
 	for range 8 {
@@ -108,37 +131,25 @@ func (s *Store) MergeProfiles(ctx context.Context, from *flows.Profile, into str
 		return fmt.Errorf("merge: %w", flows.ErrConflict)
 	}
 	pid := from.ID
-	keys := []string{keyRev(pid), keyProfile(pid), keyConv(pid), keyLink(pid)}
-	if err := retireScript.Run(ctx, s.c, keys, into).Err(); err != nil {
+	keys := []string{keyUser(pid), keyOldRev(pid), keyOldProfile(pid), keyOldConv(pid), keyOldLink(pid)}
+	if err := runScript(ctx, s.c, retireScript, keys, into).Err(); err != nil {
 		return fmt.Errorf("retire merged profile: %w", err)
 	}
-	seen, err := s.scan(ctx, keySeen(pid, "*"))
-	if err != nil {
+	if err := s.Unindex(ctx, pid); err != nil {
 		return fmt.Errorf("retire merged profile: %w", err)
 	}
-	pipe := s.c.Pipeline()
-	for _, k := range seen {
-		pipe.Unlink(ctx, k)
-	}
-	unindex(ctx, pipe, pid)
 	for _, id := range from.Identities {
 		if old := flows.ProfileID(id); old != pid {
-			pipe.SetXX(ctx, keyLink(old), into, 0)
-		}
-	}
-	cmds, _ := pipe.Exec(ctx)
-	for _, c := range cmds {
-		// SET XX answers nil when there was no link to repoint: not an error.
-		if err := c.Err(); err != nil && !errors.Is(err, goredis.Nil) {
-			return fmt.Errorf("retire merged profile: %w", err)
+			if err := runScript(ctx, s.c, relinkScript, []string{keyUser(old), keyOldLink(old)}, into).Err(); err != nil {
+				return fmt.Errorf("retire merged profile: %w", err)
+			}
 		}
 	}
 	return nil
 }
 
-// Unindex removes pid from the global indexes. Store.Save updates them in the same pipeline as its script, even
-// when the script refuses a stale revision; so after a merge, the engine's refused save of the merged profile can
-// put it back, and the link flow calls this once that save is over.
+// Unindex removes pid from the global indexes. The link flow calls it once the merge is complete, in case an
+// update of the merged profile was saved meanwhile.
 func (s *Store) Unindex(ctx context.Context, pid string) error {
 	pipe := s.c.Pipeline()
 	unindex(ctx, pipe, pid)
@@ -156,12 +167,12 @@ func unindex(ctx context.Context, pipe goredis.Pipeliner, pid string) {
 	pipe.ZRem(ctx, keyDeadlines(), pid)
 }
 
-// Unlink removes the link keys of pids, and the revisions the merge left beside them: nothing of the retired
-// profiles remains.
+// Unlink removes everything left of the retired profiles pids (their links, with the handled event ids and any
+// pending replies), on /forget of the profile they link to.
 func (s *Store) Unlink(ctx context.Context, pids ...string) error {
 	pipe := s.c.Pipeline()
 	for _, pid := range pids {
-		pipe.Del(ctx, keyLink(pid), keyRev(pid))
+		pipe.Del(ctx, keyUser(pid), keyOutbox(pid), keyOldLink(pid), keyOldRev(pid))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("unlink: %w", err)

@@ -53,12 +53,13 @@ func TestMergeProfilesRetiresTheJoiningProfile(t *testing.T) {
 	into := &flows.Profile{ID: flows.ProfileID(tg), Identities: []flows.Identity{tg}, Roles: []flows.Role{flows.Mentor}}
 	from := &flows.Profile{ID: flows.ProfileID(sl), Identities: []flows.Identity{sl, old}, Roles: []flows.Role{flows.Coordinator}}
 	for _, p := range []*flows.Profile{into, from} {
-		if err := s.Save(ctx, p.ID, flows.Snapshot{Profile: p}, "ev-"+p.ID, []flows.Reply{{Text: "pending"}}); err != nil {
+		out := &flows.Outbound{To: p.Identities[0], Replies: []flows.Reply{{Text: "pending"}}}
+		if err := s.Save(ctx, p.ID, flows.Snapshot{Profile: p}, "ev-"+p.ID, out); err != nil {
 			t.Fatal(err)
 		}
 	}
 	oldPID := flows.ProfileID(old)
-	conn.Client.Set(ctx, "mb:{"+oldPID+"}:link", from.ID, 0)
+	conn.Client.Set(ctx, "mb:{"+oldPID+"}:link", from.ID, 0) // linked by the previous build (a key of its own)
 
 	err := s.MergeProfiles(ctx, from, into.ID, func(p *flows.Profile) { link.Merge(p, from) })
 	if err != nil {
@@ -70,13 +71,14 @@ func TestMergeProfilesRetiresTheJoiningProfile(t *testing.T) {
 	}
 	keys, _ := conn.Client.Keys(ctx, "mb:{"+from.ID+"}:*").Result()
 	slices.Sort(keys)
-	want := []string{"mb:{" + from.ID + "}:link", "mb:{" + from.ID + "}:rev"}
+	// The link (with the handled event ids) and the replies still owed to the person.
+	want := []string{"mb:{" + from.ID + "}:out", "mb:{" + from.ID + "}:u"}
 	if !slices.Equal(keys, want) {
 		t.Fatalf("keys of the joining profile: %q, want %q", keys, want)
 	}
-	snap, _ := s.Load(ctx, from.ID, "")
-	if snap.LinkedTo != into.ID || snap.Rev != 2 {
-		t.Fatalf("joining profile after merge: linked to %q, rev %d", snap.LinkedTo, snap.Rev)
+	snap, _ := s.Load(ctx, from.ID, "ev-"+from.ID)
+	if snap.LinkedTo != into.ID || snap.Rev != 2 || snap.Profile != nil || !snap.Seen {
+		t.Fatalf("joining profile after merge: linked to %q, rev %d, profile %v, seen %v", snap.LinkedTo, snap.Rev, snap.Profile, snap.Seen)
 	}
 	// An update loaded before the merge cannot write the joining profile back.
 	if err := s.Save(ctx, from.ID, flows.Snapshot{Profile: from, Rev: 1}, "", nil); !errors.Is(err, flows.ErrConflict) {
@@ -89,15 +91,17 @@ func TestMergeProfilesRetiresTheJoiningProfile(t *testing.T) {
 	if !slices.Equal(coords, []string{into.ID}) {
 		t.Fatalf("coordinators after merge: %q", coords)
 	}
-	if to, _ := conn.Client.Get(ctx, "mb:{"+oldPID+"}:link").Result(); to != into.ID {
-		t.Fatalf("older link points at %q, want %q", to, into.ID)
+	if got, _ := s.Load(ctx, oldPID, ""); got.LinkedTo != into.ID {
+		t.Fatalf("older link points at %q, want %q", got.LinkedTo, into.ID)
 	}
 	// /forget of the merged profile removes the links to it.
 	if err := s.Unlink(ctx, from.ID, oldPID); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := conn.Client.Exists(ctx, "mb:{"+from.ID+"}:link", "mb:{"+from.ID+"}:rev", "mb:{"+oldPID+"}:link").Result(); n != 0 {
-		t.Fatalf("%d link keys left after unlink", n)
+	for _, pid := range []string{from.ID, oldPID} {
+		if keys, _ := conn.Client.Keys(ctx, "mb:{"+pid+"}:*").Result(); len(keys) != 0 {
+			t.Fatalf("keys left after unlink: %q", keys)
+		}
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 )
 
 // Profiles reads several profiles in one round trip (a pipeline of GETs: in Cluster the keys live in different
-// slots, so MGET would not do). Missing profiles are left out.
+// slots, so MGET would not do). Missing profiles are left out. Users not yet moved to the document are read from
+// the previous layout in a second round trip.
 func (s *Store) Profiles(ctx context.Context, ids []string) ([]*flows.Profile, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -20,22 +21,38 @@ func (s *Store) Profiles(ctx context.Context, ids []string) ([]*flows.Profile, e
 	pipe := s.c.Pipeline()
 	cmds := make([]*goredis.StringCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.Get(ctx, keyProfile(id))
+		cmds[i] = pipe.Get(ctx, keyUser(id))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, fmt.Errorf("read profiles: %w", err)
 	}
 	out := make([]*flows.Profile, 0, len(ids))
-	for _, c := range cmds {
+	var old []string
+	for i, c := range cmds {
 		b, err := c.Bytes()
-		if err != nil {
+		if errors.Is(err, goredis.Nil) {
+			old = append(old, ids[i])
 			continue
 		}
+		d, err := decodeDoc(b)
+		if err != nil {
+			return nil, fmt.Errorf("read profiles: %w", err)
+		}
+		if len(d.profile) == 0 {
+			continue // merged into another profile
+		}
 		p := new(flows.Profile)
-		if err := json.Unmarshal(b, p); err != nil {
+		if err := json.Unmarshal(d.profile, p); err != nil {
 			return nil, fmt.Errorf("decode profile: %w", err)
 		}
 		out = append(out, p)
+	}
+	if len(old) > 0 {
+		ps, err := s.oldProfiles(ctx, old)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
 	}
 	return out, nil
 }

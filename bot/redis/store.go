@@ -2,9 +2,12 @@ package redis
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -13,13 +16,23 @@ import (
 	"github.com/m4pris/mentorbot/flows"
 )
 
-// Store keeps profiles and conversations: one pipeline to load, one script (in the same pipeline as the idempotent
-// index updates) to save.
+// Store keeps profiles and conversations, one document a user (userdoc.go), and the replies on their way to
+// users (outbox.go). An update costs one GET to load and one script to save; the global indexes are written only
+// when what they hold for the user changed, and only after the script succeeded.
 type Store struct {
 	c Client
-	// SeenTTL is how long a handled event id is remembered. Zero means 72 h: longer than Telegram keeps
-	// undelivered updates (24 h) and Slack retries (minutes), and than the queue retries a task.
-	SeenTTL time.Duration
+	// AckDelay is how long an acknowledgement of sent replies waits for others to share its round trip. Zero
+	// means 20 ms: at 1,000 updates a second, 20 acknowledgements a round trip.
+	AckDelay time.Duration
+	// Log receives what the store does not return as an error (a failed index update). Nil: slog.Default().
+	Log *slog.Logger
+	// Sealer encrypts pending replies (they may show a check-in result). Nil: kept as they are (tests, and a
+	// store without a data key, where no score is kept either).
+	Sealer Sealer
+
+	owner string // this instance's name in the outbox: the pending replies it is sending carry it
+	acks  acker
+	alive heartbeat
 }
 
 var (
@@ -29,153 +42,174 @@ var (
 )
 
 // NewStore returns a store on c.
-func NewStore(c Client) *Store { return &Store{c: c} }
-
-func (s *Store) seenTTL() time.Duration {
-	if s.SeenTTL > 0 {
-		return s.SeenTTL
-	}
-	return 72 * time.Hour
+func NewStore(c Client) *Store {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return &Store{c: c, owner: hex.EncodeToString(b[:])}
 }
 
-// Load reads a user's profile, conversation, revision, link and the event's seen-mark in one pipeline.
+func (s *Store) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// Load reads a user's document: one GET. A user not yet moved to the document is read from the previous layout
+// (migrate.go).
 func (s *Store) Load(ctx context.Context, pid, eventID string) (flows.Snapshot, error) {
-	var snap flows.Snapshot
-	pipe := s.c.Pipeline()
-	rev := pipe.Get(ctx, keyRev(pid))
-	prof := pipe.Get(ctx, keyProfile(pid))
-	conv := pipe.Get(ctx, keyConv(pid))
-	link := pipe.Get(ctx, keyLink(pid))
-	var seen *goredis.StringCmd
-	if eventID != "" {
-		seen = pipe.Get(ctx, keySeen(pid, eventID))
+	b, err := s.c.Get(ctx, keyUser(pid)).Bytes()
+	if errors.Is(err, goredis.Nil) {
+		return s.loadOld(ctx, pid, eventID)
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, goredis.Nil) {
-		return snap, fmt.Errorf("load user: %w", err)
+	if err != nil {
+		return flows.Snapshot{}, fmt.Errorf("load user: %w", err)
 	}
-	if v, err := rev.Int64(); err == nil {
-		snap.Rev = v
+	d, err := decodeDoc(b)
+	if err != nil {
+		return flows.Snapshot{}, fmt.Errorf("load user: %w", err)
 	}
-	if b, err := prof.Bytes(); err == nil {
+	snap, err := d.snapshot(eventID)
+	snap.Stored = b
+	return snap, err
+}
+
+// snapshot is what the engine sees of d, for an update with eventID.
+func (d *userDoc) snapshot(eventID string) (flows.Snapshot, error) {
+	snap := flows.Snapshot{Rev: d.rev, LinkedTo: d.link, Seen: eventID != "" && d.hasSeen(eventID)}
+	if len(d.profile) > 0 {
 		snap.Profile = new(flows.Profile)
-		if err := json.Unmarshal(b, snap.Profile); err != nil {
+		if err := json.Unmarshal(d.profile, snap.Profile); err != nil {
 			return snap, fmt.Errorf("decode profile: %w", err)
 		}
 	}
-	if b, err := conv.Bytes(); err == nil {
+	if len(d.conv) > 0 {
 		// A conversation this build cannot read is dropped, not fatal: the engine starts fresh.
-		_ = json.Unmarshal(b, &snap.State)
-	}
-	snap.LinkedTo, _ = link.Result()
-	if seen != nil {
-		if v, err := seen.Result(); err == nil {
-			snap.Seen = true
-			if v != "1" {
-				_ = json.Unmarshal([]byte(v), &snap.Pending)
-			}
-		}
+		_ = json.Unmarshal(d.conv, &snap.State)
 	}
 	return snap, nil
 }
 
-// saveScript writes one user's state if nobody else did since it was loaded.
+// saveScript writes one user's document if nobody else did since it was loaded, and the event's pending replies.
+// SET … GET writes and returns the old document in one command; on a revision conflict the old one is put back
+// (within the script, so nobody sees the other). The first document of a user deletes the keys of the previous
+// layout (migrate.go).
 //
-// KEYS[1] rev, KEYS[2] profile, KEYS[3] conv, KEYS[4] seen-mark (all in the user's slot)
-// ARGV[1] expected revision, ARGV[2] profile JSON, ARGV[3] conversation JSON ("" deletes it),
-// ARGV[4] seen-mark value ("" sets none), ARGV[5] seen-mark TTL in ms
+// KEYS[1] document, KEYS[2] outbox hash, KEYS[3..6] previous layout's rev, profile, conv, link (all in the user's
+// slot)
+// ARGV[1] expected revision, ARGV[2] new document, ARGV[3] event id, ARGV[4] pending replies ("" for none),
+// ARGV[5] their state ("<parts sent> <owner>")
 // Returns 1 when written, 0 on a revision conflict.
 var saveScript = goredis.NewScript(`
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-if cur ~= tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], cur + 1)
-redis.call('SET', KEYS[2], ARGV[2])
-if ARGV[3] == '' then redis.call('DEL', KEYS[3]) else redis.call('SET', KEYS[3], ARGV[3]) end
-if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[5]) end
+local old = redis.call('SET', KEYS[1], ARGV[2], 'GET')
+local rev = 0
+if old then rev = tonumber(string.match(old, '^%a(%d+)')) end
+if rev ~= tonumber(ARGV[1]) then
+  if old then redis.call('SET', KEYS[1], old) else redis.call('DEL', KEYS[1]) end
+  return 0
+end
+if not old then redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[6]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4], ARGV[3] .. '#', ARGV[5]) end
 return 1
 `)
 
 // roles that have an index set.
 var indexedRoles = []flows.Role{flows.Guest, flows.Mentee, flows.Mentor, flows.Coordinator}
 
-// Save writes the user's state atomically and updates the global indexes in the same round trip.
-func (s *Store) Save(ctx context.Context, pid string, snap flows.Snapshot, eventID string, pending []flows.Reply) error {
+// Save writes the user's document and the event's pending replies atomically; then, only if what the global
+// indexes hold for the user changed (or an earlier update of them failed), updates them.
+func (s *Store) Save(ctx context.Context, pid string, snap flows.Snapshot, eventID string, out *flows.Outbound) error {
+	var old userDoc
+	if len(snap.Stored) > 0 {
+		var err error
+		if old, err = decodeDoc(snap.Stored); err != nil {
+			return fmt.Errorf("save user: %w", err)
+		}
+	}
+	d := userDoc{seen: old.seen, link: snap.LinkedTo, facts: indexFacts(snap.Profile, &snap.State, old.facts)}
 	prof, err := json.Marshal(snap.Profile)
 	if err != nil {
 		return fmt.Errorf("encode profile: %w", err)
 	}
-	conv := ""
+	d.profile = prof
 	if !snap.State.Idle() || snap.State.Seq != 0 {
-		b, err := json.Marshal(snap.State)
-		if err != nil {
+		if d.conv, err = json.Marshal(snap.State); err != nil {
 			return fmt.Errorf("encode conversation: %w", err)
 		}
-		conv = string(b)
 	}
-	mark, seenKey := "", keySeen(pid, "-")
 	if eventID != "" {
-		mark, seenKey = "1", keySeen(pid, eventID)
-		if len(pending) > 0 {
-			b, err := json.Marshal(pending)
-			if err != nil {
-				return fmt.Errorf("encode pending: %w", err)
-			}
-			mark = string(b)
+		d.remember(eventID)
+	}
+	body, state := "", ""
+	if out != nil && eventID != "" {
+		if body, err = s.encodeBody(pid, eventID, out); err != nil {
+			return err
 		}
-	}
-	keys := []string{keyRev(pid), keyProfile(pid), keyConv(pid), seenKey}
-	args := []any{snap.Rev, prof, conv, mark, s.seenTTL().Milliseconds()}
-
-	run := func(useEval bool) (*goredis.Cmd, error) {
-		pipe := s.c.Pipeline()
-		var res *goredis.Cmd
-		if useEval {
-			res = saveScript.Eval(ctx, pipe, keys, args...)
-		} else {
-			res = saveScript.EvalSha(ctx, pipe, keys, args...)
+		if err := s.alive.ensure(ctx, s.c, s.owner); err != nil {
+			return fmt.Errorf("save user: %w", err)
 		}
-		s.indexes(ctx, pipe, pid, snap)
-		_, err := pipe.Exec(ctx)
-		return res, err
+		state = pendingState(0, s.owner)
 	}
-	res, err := run(false)
-	if err != nil && isNoScript(res.Err()) {
-		// The server lost its script cache (restart): send the script itself once.
-		res, err = run(true)
-	}
+	keys := []string{keyUser(pid), keyOutbox(pid), keyOldRev(pid), keyOldProfile(pid), keyOldConv(pid), keyOldLink(pid)}
+	n, err := runScript(ctx, s.c, saveScript, keys, snap.Rev, d.encode(snap.Rev+1), eventID, body, state).Int()
 	if err != nil {
 		return fmt.Errorf("save user: %w", err)
 	}
-	if n, _ := res.Int(); n != 1 {
+	if n != 1 {
 		return flows.ErrConflict
 	}
+	if old.dirty || d.facts != old.facts {
+		s.index(ctx, pid, old.facts, d.facts, old.dirty)
+	}
 	return nil
+}
+
+// runScript runs a script by its hash, sending the script itself only when the server does not have it (after a
+// restart or SCRIPT FLUSH).
+func runScript(ctx context.Context, c Client, sc *goredis.Script, keys []string, args ...any) *goredis.Cmd {
+	r := sc.EvalSha(ctx, c, keys, args...)
+	if isNoScript(r.Err()) {
+		r = sc.Eval(ctx, c, keys, args...)
+	}
+	return r
 }
 
 func isNoScript(err error) bool { return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") }
 
-// indexes queues the idempotent updates of the global indexes that follow from the user's state.
-func (s *Store) indexes(ctx context.Context, pipe goredis.Pipeliner, pid string, snap flows.Snapshot) {
-	pipe.SAdd(ctx, keyUsers(), pid)
+// index brings the global indexes from what they hold for pid (the facts was; empty: nothing) to the facts now,
+// in one pipeline; all rewrites every entry (after a failed update, when it is not known what they hold). The
+// user's document is saved already: when this fails (the node holding an index is down), the document is marked
+// so that the user's next save tries again.
+func (s *Store) index(ctx context.Context, pid, was, now string, all bool) {
+	oldRoles, oldDeadline, indexed := parseFacts(was)
+	roles, deadline, _ := parseFacts(now)
+	pipe := s.c.Pipeline()
+	if all || !indexed {
+		pipe.SAdd(ctx, keyUsers(), pid)
+	}
 	for _, r := range indexedRoles {
-		if snap.Profile.Has(r) {
+		switch has := hasRole(roles, r); {
+		case has && (all || !hasRole(oldRoles, r)):
 			pipe.SAdd(ctx, keyRole(string(r)), pid)
-		} else {
+		case !has && (all || hasRole(oldRoles, r)):
 			pipe.SRem(ctx, keyRole(string(r)), pid)
 		}
 	}
-	if d := snap.State.Deadline; !d.IsZero() {
-		pipe.ZAdd(ctx, keyDeadlines(), goredis.Z{Score: float64(d.Unix()), Member: pid})
-	} else {
+	switch {
+	case deadline != 0 && (all || deadline != oldDeadline):
+		pipe.ZAdd(ctx, keyDeadlines(), goredis.Z{Score: float64(deadline), Member: pid})
+	case deadline == 0 && (all || oldDeadline != 0):
 		pipe.ZRem(ctx, keyDeadlines(), pid)
 	}
-}
-
-// Ack marks the replies of a handled event as sent.
-func (s *Store) Ack(ctx context.Context, pid, eventID string) error {
-	if err := s.c.Set(ctx, keySeen(pid, eventID), "1", goredis.KeepTTL).Err(); err != nil {
-		return fmt.Errorf("ack: %w", err)
+	if pipe.Len() == 0 {
+		return
 	}
-	return nil
+	if _, err := pipe.Exec(ctx); err != nil {
+		s.log().Error("global index update failed; retried at the user's next save", "err", err)
+		if err := s.c.SetRange(ctx, keyUser(pid), 0, string(rune(flagDirty))).Err(); err != nil {
+			s.log().Error("global index update failed and could not be marked for a retry", "err", err)
+		}
+	}
 }
 
 // Erase deletes every key of the user and removes them from every index.
@@ -216,20 +250,13 @@ func (s *Store) Erase(ctx context.Context, pid string) error {
 	return nil
 }
 
-// Profile reads another user's profile.
+// Profile reads another user's profile (nil for none, and for an id merged into another profile).
 func (s *Store) Profile(ctx context.Context, pid string) (*flows.Profile, error) {
-	b, err := s.c.Get(ctx, keyProfile(pid)).Bytes()
-	if errors.Is(err, goredis.Nil) {
-		return nil, nil
+	ps, err := s.Profiles(ctx, []string{pid})
+	if err != nil || len(ps) == 0 {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("read profile: %w", err)
-	}
-	p := new(flows.Profile)
-	if err := json.Unmarshal(b, p); err != nil {
-		return nil, fmt.Errorf("decode profile: %w", err)
-	}
-	return p, nil
+	return ps[0], nil
 }
 
 // WithRole lists the profiles holding role r.

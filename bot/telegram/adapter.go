@@ -65,6 +65,9 @@ type Options struct {
 	PollTimeout time.Duration
 	// LockTTL is the polling lease's lifetime; it is renewed every third of it. Default 30 s.
 	LockTTL time.Duration
+	// PollUnready is how long getUpdates may fail in a row before the polling replica reports itself not ready.
+	// Default 30 s.
+	PollUnready time.Duration
 	// QueueSize bounds the replies waiting to be sent; intake waits when it is full. Default 10,000.
 	QueueSize int
 	// Metrics is told about sends, 429s and retries. Nil counts nothing.
@@ -90,9 +93,12 @@ type Adapter struct {
 
 	mu      sync.Mutex
 	started bool
-	running atomic.Bool    // Start succeeded
-	bg      sync.WaitGroup // poller and start-up jobs
-	stopBg  context.CancelFunc
+	running atomic.Bool // Start succeeded
+	// pollFailing is when getUpdates started failing without a success since (Unix ns; 0: it works, or this
+	// replica does not poll).
+	pollFailing atomic.Int64
+	bg          sync.WaitGroup // poller and start-up jobs
+	stopBg      context.CancelFunc
 }
 
 var (
@@ -139,6 +145,9 @@ func New(o Options) (*Adapter, error) {
 	}
 	if o.LockTTL <= 0 {
 		o.LockTTL = 30 * time.Second
+	}
+	if o.PollUnready <= 0 {
+		o.PollUnready = 30 * time.Second
 	}
 	if o.QueueSize <= 0 {
 		o.QueueSize = 10000
@@ -241,12 +250,16 @@ func (a *Adapter) Start(ctx context.Context) error {
 	return nil
 }
 
-// Ready reports whether the adapter is running: started, with the webhook registered in webhook mode (Start
-// fails otherwise). Telegram being slow or down later does not make it unready: no other replica could do better,
-// and taking every replica out of a load balancer would only lose the updates Telegram retries.
+// Ready reports whether the adapter is connected: started, with the webhook registered in webhook mode (Start
+// fails otherwise); in polling mode, unless this replica polls and Telegram has refused or not answered its
+// getUpdates for PollUnready (a revoked token, a webhook set elsewhere, no network): then no update comes in. A
+// Telegram slow to take replies does not make it unready: no other replica could do better.
 func (a *Adapter) Ready(context.Context) error {
 	if !a.running.Load() {
 		return errors.New("telegram adapter not started")
+	}
+	if since := a.pollFailing.Load(); since != 0 && time.Since(time.Unix(0, since)) > a.o.PollUnready {
+		return fmt.Errorf("telegram getUpdates failing for %v", time.Since(time.Unix(0, since)).Round(time.Second))
 	}
 	return nil
 }

@@ -10,7 +10,8 @@ import (
 
 // handle runs one converted update through the engine and queues its replies. An error means the update was not
 // handled (the store is unreachable): the webhook answers 5xx so Telegram redelivers, the poller retries it.
-// Once it returns nil the update is saved and marked seen, whatever happens to the replies.
+// Once it returns nil the update is saved and marked seen, and its replies with it: pending until Telegram took
+// them (durable.go).
 func (a *Adapter) handle(ctx context.Context, in inbound) error {
 	switch in.kind {
 	case kindIgnored:
@@ -38,23 +39,28 @@ func (a *Adapter) handle(ctx context.Context, in inbound) error {
 		}
 		return fmt.Errorf("telegram %s: %w", in.kind, err)
 	}
-	if res.Duplicate {
+	if res.Duplicate && res.Outbound == nil {
+		// Handled before, and its replies sent (or being sent by whoever handled it).
 		if in.callback != "" {
 			a.queue(ctx, job{chat: in.chat, callback: in.callback})
 		}
 		return nil
 	}
-	a.queue(ctx, job{chat: in.chat, callback: in.callback, pressed: in.pressed, replies: res.Replies})
+	// A new update's replies, or those of a redelivered one that nobody alive is sending (the process that
+	// handled it died): both saved as pending, sent from the first message not yet acknowledged.
+	a.queue(ctx, job{chat: in.chat, callback: in.callback, pressed: in.pressed, replies: res.Replies, update: true, out: res.Outbound})
 	return nil
 }
 
-// queue hands a job to the outbox without waiting for it to be sent.
+// queue hands a job to the outbox without waiting for it to be sent. A durable job that cannot be queued (the
+// adapter is stopping) is released for another replica's sweeper.
 func (a *Adapter) queue(ctx context.Context, j job) {
 	if j.chat == 0 || (j.callback == "" && len(j.replies) == 0) {
 		return
 	}
 	if err := a.out.put(ctx, j, false); err != nil {
 		a.log.Error("reply not queued", "err", err)
+		_ = a.settle(ctx, &j, err)
 	}
 }
 

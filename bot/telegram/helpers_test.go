@@ -44,11 +44,11 @@ func (f *flakyStore) Load(ctx context.Context, pid, ev string) (flows.Snapshot, 
 	return f.Store.Load(ctx, pid, ev)
 }
 
-func (f *flakyStore) Save(ctx context.Context, pid string, s flows.Snapshot, ev string, p []flows.Reply) error {
+func (f *flakyStore) Save(ctx context.Context, pid string, s flows.Snapshot, ev string, out *flows.Outbound) error {
 	if f.down.Load() {
 		return errDown
 	}
-	return f.Store.Save(ctx, pid, s, ev, p)
+	return f.Store.Save(ctx, pid, s, ev, out)
 }
 
 // engineOn builds an engine on conn. setup registers flows: programme (the real ones) or echo.

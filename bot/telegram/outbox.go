@@ -19,6 +19,12 @@ type job struct {
 	replies []flows.Reply
 	// sched is when each call may go (set by deliver).
 	sched schedule
+	// update: the job answers the person's own update (a tap, a typed line), not a task.
+	update bool
+	// out is the durable record of replies (nil: not kept); part counts the job's messages so far, the unit of
+	// out.Sent (see durable.go).
+	out  *flows.Outbound
+	part int
 }
 
 // errClosed is returned for work handed to the outbox after Stop.

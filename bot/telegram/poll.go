@@ -66,6 +66,7 @@ func (p *poller) run(ctx context.Context) {
 // says the lease is gone (or could not be confirmed for two thirds of the TTL).
 func (p *poller) poll(ctx context.Context) {
 	a := p.a
+	defer a.polled(nil, true) // not polling: nothing to be unready about
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -87,6 +88,7 @@ func (p *poller) poll(ctx context.Context) {
 	var backoff time.Duration
 	for ctx.Err() == nil {
 		batch, next, err := a.getUpdates(ctx, offset, a.o.PollTimeout, 100)
+		a.polled(err, ctx.Err() != nil)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -112,6 +114,17 @@ func (p *poller) poll(ctx context.Context) {
 		cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		_, _, _ = a.getUpdates(cctx, offset, 0, 1)
 		ccancel()
+	}
+}
+
+// polled records the outcome of a getUpdates call for Ready: the time of the first failure in a row, zero after a
+// success (or when polling stops: the replica no longer holds the lease).
+func (a *Adapter) polled(err error, stopping bool) {
+	switch {
+	case err == nil || stopping:
+		a.pollFailing.Store(0)
+	default:
+		a.pollFailing.CompareAndSwap(0, time.Now().UnixNano())
 	}
 }
 

@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/m4pris/mentorbot/bot/telegram/telegramtest"
 )
@@ -108,5 +109,24 @@ func TestPollingDeletesWebhook(t *testing.T) {
 	api.Wait(t, waitLong, "the echo", func() bool { return contains(texts(api, 33), "echo: poll") })
 	if u, _ := api.Webhook(); u != "" {
 		t.Errorf("webhook still set: %q", u)
+	}
+}
+
+// TestPollingReadyFollowsGetUpdates: the polling replica reports itself not ready while Telegram refuses its
+// getUpdates (here 409: a webhook set elsewhere), and ready again once polling works.
+func TestPollingReadyFollowsGetUpdates(t *testing.T) {
+	conn := openRedis(t)
+	api := telegramtest.New(t)
+	eng, _ := engineOn(t, conn, echo)
+	conflict := telegramtest.Fault{Code: 409, Description: "Conflict: can't use getUpdates method while webhook is active"}
+	api.Fail("getUpdates", conflict, conflict, conflict, conflict, conflict)
+	h := start(t, api, eng, conn, false, func(o *Options) { o.PollUnready = 200 * time.Millisecond })
+	ctx := context.Background()
+	api.Wait(t, waitLong, "not ready while getUpdates fails", func() bool { return h.a.Ready(ctx) != nil })
+	user := telegramtest.User{ID: 32, FirstName: "Ida"}
+	api.Push(telegramtest.Message(api.NextUpdateID(), user, "back"))
+	api.Wait(t, waitLong, "the echo once polling works", func() bool { return contains(texts(api, 32), "echo: back") })
+	if err := h.a.Ready(ctx); err != nil {
+		t.Fatalf("polling works again, still not ready: %v", err)
 	}
 }

@@ -36,14 +36,19 @@ const callTimeout = 30 * time.Second
 const maxPauses = 10
 
 // deliver sends one job: the callback answer, then each reply in order. It stops at the first reply that cannot
-// be sent (unreachable user, Telegram down after retries) and returns why.
+// be sent (unreachable user, Telegram down after retries) and returns why; settle records the outcome of durable
+// replies.
 func (a *Adapter) deliver(ctx context.Context, j job) error {
+	return a.settle(ctx, &j, a.sendJob(ctx, &j))
+}
+
+func (a *Adapter) sendJob(ctx context.Context, j *job) error {
 	// One booking for every call of the job: one shared-schedule round trip, not one per message.
 	if plan := j.plan(); plan != "" {
 		j.sched = schedule{plan: plan, at: a.pacer.book(ctx, j.chat, plan)}
 	}
 	if j.callback != "" {
-		err := a.call(ctx, &j, false, "answerCallbackQuery", func(ctx context.Context) error {
+		err := a.call(ctx, j, false, "answerCallbackQuery", func(ctx context.Context) error {
 			_, err := a.api.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: j.callback, Text: j.toast})
 			return err
 		})
@@ -53,7 +58,7 @@ func (a *Adapter) deliver(ctx context.Context, j job) error {
 		}
 	}
 	for _, r := range j.replies {
-		if err := a.sendReply(ctx, &j, r); err != nil {
+		if err := a.sendReply(ctx, j, r); err != nil {
 			if !errors.Is(err, flows.ErrUnreachable) {
 				a.log.Error("send reply", "err", err)
 			}
@@ -87,6 +92,9 @@ func (a *Adapter) sendReply(ctx context.Context, j *job, r flows.Reply) error {
 		a.log.Error("reply has buttons but no text; buttons not sent")
 	}
 	for i, text := range pieces {
+		if j.skip() {
+			continue
+		}
 		p := &bot.SendMessageParams{
 			ChatID: j.chat, Text: EscapeHTML(text), ParseMode: models.ParseModeHTML,
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
@@ -102,8 +110,11 @@ func (a *Adapter) sendReply(ctx context.Context, j *job, r flows.Reply) error {
 			return err
 		}
 		a.m.Sent()
+		if err := a.sent(ctx, j); err != nil {
+			return err
+		}
 	}
-	if f := r.File; f != nil {
+	if f := r.File; f != nil && !j.skip() {
 		err := a.call(ctx, j, true, "sendDocument", func(ctx context.Context) error {
 			_, err := a.api.SendDocument(ctx, &bot.SendDocumentParams{
 				ChatID:   j.chat,
@@ -115,6 +126,9 @@ func (a *Adapter) sendReply(ctx context.Context, j *job, r flows.Reply) error {
 			return err
 		}
 		a.m.Sent()
+		if err := a.sent(ctx, j); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -23,8 +23,9 @@ const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
 // giving up on a slow request does not abort a save half-way.
 const handleTimeout = 30 * time.Second
 
-// ServeHTTP is the webhook endpoint. It answers 200 only after the update is handled and saved (or recognised as
-// a redelivery), so an update is never lost to a crash; a 5xx makes Telegram deliver it again.
+// ServeHTTP is the webhook endpoint. It answers 200 only after the update is handled and saved, its replies with
+// it (or recognised as a redelivery), so neither the update nor its replies are lost to a crash: the replies are
+// sent from Redis by whoever gets to them (durable.go); a 5xx makes Telegram deliver the update again.
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)

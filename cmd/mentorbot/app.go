@@ -41,6 +41,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 	}
 	ephemeralKeys(&cfg, conn.Embedded != nil, log)
 	m := &Main{Config: cfg, Log: log, Clock: flows.ClockFunc(time.Now), Conn: conn, Store: redis.NewStore(conn.Client), Metrics: newMetrics()}
+	m.Store.Log = log
 	m.countRoundTrips()
 	m.Engine = flows.New(flows.Options{
 		Store: m.Store, Clock: m.Clock, Content: cat, Queue: queue, Admins: cfg.Admins, Logger: log,
@@ -56,9 +57,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, queue flows.Queue) 
 		conn.Close()
 		return nil, err
 	}
+	if deps.Sealer != nil {
+		m.Store.Sealer = deps.Sealer // replies kept until sent may show a check-in result: sealed like one
+	}
 	programme.Register(m.Engine, deps)
 	return m, nil
 }
 
-// Close releases Redis (and stops an embedded server).
-func (m *Main) Close() error { return m.Conn.Close() }
+// Close releases Redis (and stops an embedded server). The store goes first: the replies it was still sending
+// become free for another replica to send at once.
+func (m *Main) Close() error {
+	m.Store.Close()
+	return m.Conn.Close()
+}

@@ -74,6 +74,9 @@ func TestRoundTripsMetric(t *testing.T) {
 		}
 	}
 	update("1", "tg:1") // loads the save script into the server's cache
-	delta("an update", 2, 0, func() { update("2", "tg:2") })
-	delta("a redelivered update", 1, 0, func() { update("2", "tg:2") })
+	// A user's first update also looks for the previous build's keys and enters the user in the indexes.
+	delta("a new user's update", 4, 0, func() { update("2", "tg:2") })
+	delta("an update", 2, 0, func() { update("2", "tg:3") })
+	// A redelivery loads and looks for its replies still pending.
+	delta("a redelivered update", 2, 0, func() { update("2", "tg:3") })
 }

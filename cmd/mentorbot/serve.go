@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"time"
 )
 
 // component is one long-running part of serve: a platform adapter, the schedulers, the queue worker.
@@ -34,7 +35,11 @@ var builders = []func(ctx context.Context, m *Main, p *parts) error{
 	buildNudge,
 	buildTelegram,
 	buildSlack,
+	buildOutbox,
 }
+
+// readyTimeout bounds one /readyz check.
+const readyTimeout = 2 * time.Second
 
 // defaultMemoryLimit is serve's soft memory limit (the Go runtime's own memory, not the binary's mapped code)
 // unless GOMEMLIMIT is set.
@@ -92,7 +97,7 @@ func runServe(ctx context.Context, _ []string, stderr io.Writer, getenv func(str
 func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	log := m.Log
 	p := &parts{mux: http.NewServeMux()}
-	p.ready = append(p.ready, func(ctx context.Context) error { return m.Conn.Client.Ping(ctx).Err() })
+	p.ready = append(p.ready, m.Conn.Ready)
 	for _, b := range builders {
 		if err := b(ctx, m, p); err != nil {
 			return err
@@ -101,11 +106,15 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	health := func(mux *http.ServeMux) {
 		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 		mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+			// A load balancer's probe gives up after a few seconds; a node that does not answer must not outlast it.
+			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+			defer cancel()
 			for _, ready := range p.ready {
 				if ready == nil {
 					continue
 				}
-				if err := ready(r.Context()); err != nil {
+				if err := ready(ctx); err != nil {
+					log.Warn("not ready", "err", err)
 					http.Error(w, "not ready", http.StatusServiceUnavailable)
 					return
 				}

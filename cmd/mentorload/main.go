@@ -87,6 +87,9 @@ func run() error {
 	flag.IntVar(&o.connections, "connections", 40, "most updates in flight at once, like Telegram's max_connections (serve sets 40); 0: no limit")
 	flag.IntVar(&o.concurrency, "setup-concurrency", 500, "users onboarded at once before the load (Telegram's 1 message a second per chat paces each)")
 	flag.Parse()
+	if *killFlag >= 0 {
+		return mainKill(context.Background(), o)
+	}
 	if o.rate <= 0 || o.duration <= 0 || o.users < 1 {
 		return fmt.Errorf("-rate, -duration and -users must be positive")
 	}

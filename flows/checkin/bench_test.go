@@ -12,7 +12,8 @@ import (
 )
 
 // TestRoundTrips holds a check-in to the store's budget: every answer is one round trip to load and one to save;
-// sending adds one for the anonymous total (once per person and period).
+// starting and sending each add one for the deadline index (an open check-in is dropped after a day), sending one
+// more for the anonymous total (once per person and period).
 func TestRoundTrips(t *testing.T) {
 	e := newEnv(t, "coord")
 	e.join("rt", flows.Mentee, true, true)
@@ -20,8 +21,8 @@ func TestRoundTrips(t *testing.T) {
 	e.conn.Client.AddHook(rt)
 	rt.Reset()
 	e.Say("rt", "/checkin cbi")
-	if n := rt.Count(); n > 2 {
-		t.Errorf("/checkin cbi: %d round trips", n)
+	if n := rt.Count(); n > 3 {
+		t.Errorf("/checkin cbi: %d round trips, want ≤ 3", n)
 	}
 	for i, v := range worrying {
 		rt.Reset()
@@ -32,8 +33,8 @@ func TestRoundTrips(t *testing.T) {
 	}
 	rt.Reset()
 	e.Press("rt", "Send my answers")
-	if n := rt.Count(); n > 3 {
-		t.Errorf("send: %d round trips, want ≤ 3", n)
+	if n := rt.Count(); n > 4 {
+		t.Errorf("send: %d round trips, want ≤ 4", n)
 	}
 }
 

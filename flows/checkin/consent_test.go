@@ -84,10 +84,11 @@ func TestNoConsentNoScoreInRedis(t *testing.T) {
 		}
 	}
 	// The open check-in's answers are in the conversation state, sealed.
-	var st flows.State
-	if err := json.Unmarshal([]byte(e.conn.Client.Get(context.Background(), "mb:{"+pid("bob")+"}:conv").Val()), &st); err != nil {
+	snap, err := e.store.Load(context.Background(), pid("bob"), "")
+	if err != nil {
 		t.Fatal(err)
 	}
+	st := snap.State
 	if a := st.Slots["a"]; !strings.HasPrefix(a, "s1.") || strings.Contains(a, "w1") || st.Step != "q" {
 		t.Fatalf("open answers not sealed: step %q, %q", st.Step, a)
 	}

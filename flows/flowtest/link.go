@@ -74,6 +74,11 @@ func (m *MemStore) MergeProfiles(_ context.Context, from *flows.Profile, into st
 			delete(m.seen, k)
 		}
 	}
+	for k := range m.pending {
+		if strings.HasPrefix(k, from.ID+"|") {
+			delete(m.pending, k)
+		}
+	}
 	m.links[from.ID] = into
 	m.revs[from.ID]++
 	for _, id := range from.Identities {

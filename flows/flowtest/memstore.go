@@ -5,6 +5,9 @@ package flowtest
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,7 +22,8 @@ type MemStore struct {
 	profiles map[string][]byte
 	convs    map[string][]byte
 	revs     map[string]int64
-	seen     map[string]string
+	seen     map[string]bool
+	pending  map[string]*memPending // by pid|event
 	links    map[string]string
 	invites  map[string]flows.Invite
 	codes    map[string]link.Code // link codes by hash (link.go), made on first use
@@ -35,8 +39,16 @@ var (
 func NewMemStore() *MemStore {
 	return &MemStore{
 		profiles: map[string][]byte{}, convs: map[string][]byte{}, revs: map[string]int64{},
-		seen: map[string]string{}, links: map[string]string{}, invites: map[string]flows.Invite{},
+		seen: map[string]bool{}, pending: map[string]*memPending{}, links: map[string]string{}, invites: map[string]flows.Invite{},
 	}
+}
+
+// memPending is one event's pending replies: the Outbound as JSON, the parts sent, and whether a sender holds it.
+// A process of the store's own is always alive, so a claimed entry is taken only after Release or Abandon.
+type memPending struct {
+	body    []byte
+	sent    int
+	claimed bool
 }
 
 // Load implements flows.Store.
@@ -53,17 +65,12 @@ func (m *MemStore) Load(_ context.Context, pid, eventID string) (flows.Snapshot,
 	if b, ok := m.convs[pid]; ok {
 		_ = json.Unmarshal(b, &s.State)
 	}
-	if v, ok := m.seen[pid+"|"+eventID]; ok && eventID != "" {
-		s.Seen = true
-		if v != "1" {
-			_ = json.Unmarshal([]byte(v), &s.Pending)
-		}
-	}
+	s.Seen = eventID != "" && m.seen[pid+"|"+eventID]
 	return s, nil
 }
 
 // Save implements flows.Store.
-func (m *MemStore) Save(_ context.Context, pid string, s flows.Snapshot, eventID string, pending []flows.Reply) error {
+func (m *MemStore) Save(_ context.Context, pid string, s flows.Snapshot, eventID string, out *flows.Outbound) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.revs[pid] != s.Rev {
@@ -81,22 +88,97 @@ func (m *MemStore) Save(_ context.Context, pid string, s flows.Snapshot, eventID
 	m.profiles[pid] = p
 	m.convs[pid] = c
 	if eventID != "" {
-		mark := "1"
-		if len(pending) > 0 {
-			b, _ := json.Marshal(pending)
-			mark = string(b)
+		m.seen[pid+"|"+eventID] = true
+		if out != nil {
+			b, err := json.Marshal(out)
+			if err != nil {
+				return err
+			}
+			m.pending[pid+"|"+eventID] = &memPending{body: b, claimed: true}
 		}
-		m.seen[pid+"|"+eventID] = mark
 	}
 	return nil
 }
 
-// Ack implements flows.Store.
-func (m *MemStore) Ack(_ context.Context, pid, eventID string) error {
+// Ack implements flows.Outbox.
+func (m *MemStore) Ack(_ context.Context, pid, eventID string, sent int, done bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.seen[pid+"|"+eventID] = "1"
+	if done {
+		delete(m.pending, pid+"|"+eventID)
+	} else if p := m.pending[pid+"|"+eventID]; p != nil {
+		p.sent = sent
+	}
 	return nil
+}
+
+// Release implements flows.Outbox.
+func (m *MemStore) Release(_ context.Context, pid, eventID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if p := m.pending[pid+"|"+eventID]; p != nil {
+		p.claimed = false
+	}
+	return nil
+}
+
+// Claim implements flows.Outbox.
+func (m *MemStore) Claim(_ context.Context, pid, eventID string) (*flows.Outbound, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.claim(pid + "|" + eventID)
+}
+
+func (m *MemStore) claim(key string) (*flows.Outbound, error) {
+	p := m.pending[key]
+	if p == nil || p.claimed {
+		return nil, nil
+	}
+	o := new(flows.Outbound)
+	if err := json.Unmarshal(p.body, o); err != nil {
+		return nil, err
+	}
+	p.claimed = true
+	o.Profile, o.Event, _ = strings.Cut(key, "|")
+	o.Sent = p.sent
+	return o.Bind(m), nil
+}
+
+// Stale implements flows.Outbox. Entries are stale once released or abandoned, whatever their age.
+func (m *MemStore) Stale(_ context.Context, _ time.Duration, limit int) ([]*flows.Outbound, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	keys := slices.Sorted(maps.Keys(m.pending))
+	var out []*flows.Outbound
+	for _, k := range keys {
+		if len(out) >= limit {
+			break
+		}
+		o, err := m.claim(k)
+		if err != nil {
+			return nil, err
+		}
+		if o != nil {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// Abandon gives every pending reply up, as if the process sending them had died.
+func (m *MemStore) Abandon() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, p := range m.pending {
+		p.claimed = false
+	}
+}
+
+// PendingReplies counts the events whose replies are still pending.
+func (m *MemStore) PendingReplies() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.pending)
 }
 
 // Erase implements flows.Store.
@@ -108,8 +190,13 @@ func (m *MemStore) Erase(_ context.Context, pid string) error {
 	delete(m.revs, pid)
 	delete(m.links, pid)
 	for k := range m.seen {
-		if len(k) > len(pid) && k[:len(pid)+1] == pid+"|" {
+		if strings.HasPrefix(k, pid+"|") {
 			delete(m.seen, k)
+		}
+	}
+	for k := range m.pending {
+		if strings.HasPrefix(k, pid+"|") {
+			delete(m.pending, k)
 		}
 	}
 	return nil
@@ -127,7 +214,12 @@ func (m *MemStore) Keys(pid string) int {
 		n++
 	}
 	for k := range m.seen {
-		if len(k) > len(pid) && k[:len(pid)+1] == pid+"|" {
+		if strings.HasPrefix(k, pid+"|") {
+			n++
+		}
+	}
+	for k := range m.pending {
+		if strings.HasPrefix(k, pid+"|") {
 			n++
 		}
 	}

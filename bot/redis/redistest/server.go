@@ -21,12 +21,20 @@ type Server struct {
 	tb   testing.TB
 	Port int
 	Dir  string
+	// Args are more redis-server options, given at every start.
+	Args []string
 	cmd  *exec.Cmd
 }
 
 // StartServer starts a redis-server on a free port. Without the binary the test fails when REDIS_URL is set (CI
 // must be able to run it) and is skipped otherwise, with the reason.
 func StartServer(tb testing.TB) *Server {
+	tb.Helper()
+	return StartServerWith(tb)
+}
+
+// StartServerWith is StartServer with more redis-server options.
+func StartServerWith(tb testing.TB, args ...string) *Server {
 	tb.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		if Real() {
@@ -40,7 +48,7 @@ func StartServer(tb testing.TB) *Server {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	s := &Server{tb: tb, Port: port, Dir: tb.TempDir()}
+	s := &Server{tb: tb, Port: port, Dir: tb.TempDir(), Args: args}
 	s.Start()
 	tb.Cleanup(func() { s.Kill() })
 	return s
@@ -55,10 +63,10 @@ func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.Port) }
 // Start starts (or restarts) the process on the same port and data directory, and waits until it answers.
 func (s *Server) Start() {
 	s.tb.Helper()
-	s.cmd = exec.Command("redis-server",
+	s.cmd = exec.Command("redis-server", append([]string{
 		"--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1", "--dir", s.Dir,
 		"--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
-		"--logfile", filepath.Join(s.Dir, "redis.log"))
+		"--logfile", filepath.Join(s.Dir, "redis.log")}, s.Args...)...)
 	if err := s.cmd.Start(); err != nil {
 		s.tb.Fatalf("start redis-server: %v", err)
 	}
